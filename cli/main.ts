@@ -1,0 +1,60 @@
+/**
+ * The `aio` CLI: a commander program whose groups are small modules. Handlers import what
+ * they need lazily; nothing here imports the server.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { CliError, EXIT } from "./errors.ts";
+import { OUTPUT_FORMATS } from "./output.ts";
+
+export type Register = (program: Command) => void;
+
+/** Command groups; each module exports `register(program)`. */
+const GROUPS: Array<Promise<{ register: Register }>> = [
+  import("./commands/version.ts"),
+  import("./commands/token.ts"),
+  import("./commands/admin.ts"),
+];
+
+export async function buildProgram(): Promise<Command> {
+  const program = new Command("aio")
+    .description("AionixOne CLI: workflows, functions, triggers, connectors, secrets and parameters")
+    .option("--endpoint <url>", "server URL (env AIONIX_ENDPOINT)", undefined)
+    .option("--token <token>", "API token (env AIONIX_TOKEN; default: <data>/admin.token)")
+    .option("--tenant <tenant>", "tenant for this call (env AIONIX_TENANT)")
+    .option("--data <dir>", "local server data dir, to find admin.token (env AIONIX_DATA)")
+    .addOption(new Option("-o, --output <format>", "output format").choices(OUTPUT_FORMATS).default("table"))
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ outputError: (str, write) => write(str) })
+    .exitOverride();
+  for (const mod of await Promise.all(GROUPS)) mod.register(program);
+  // Commander's own subcommands inherit exitOverride only when set on each; apply it everywhere.
+  const walk = (cmd: Command) => {
+    cmd.exitOverride();
+    cmd.commands.forEach(walk);
+  };
+  walk(program);
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code. */
+export async function runCli(args: string[]): Promise<number> {
+  const program = await buildProgram();
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.exitCode === 0) {
+        return EXIT.ok;
+      }
+      if (err.code === "commander.help") return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (err instanceof CliError) {
+      console.error(`error: ${err.message}`);
+      return err.exitCode;
+    }
+    console.error(`error: ${(err as Error)?.message ?? String(err)}`);
+    return EXIT.failure;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The one entrypoint. `aionix`, `aionix serve` or server flags start the server; anything else
+ * (`aionix fn list`, or the executable invoked as `aio`) runs the CLI. Each path is imported
+ * lazily so `aio version` never loads the server.
+ */
+import { parseArgs } from "node:util";
+
+const SERVER_FLAGS = ["--port", "--host", "--data", "--config", "--log-level", "-p"];
+
+/** Hidden subcommands used by the platform itself (e.g. the supervised function host). */
+const HIDDEN: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {};
+
+const USAGE = `Usage: aionix [serve] [--port N] [--host H] [--data DIR] [--config FILE] [--log-level L]
+       aionix <cli-group> ...   (same as: aio <cli-group> ...; see 'aionix --help-cli')`;
+
+/**
+ * The server runs for no arguments, `serve ...`, or server flags only (`--port 53000`).
+ * Anything with a command word (`token list`) or a CLI-only flag is the CLI.
+ */
+export function isServerInvocation(args: string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith("-")) return arg === "serve";
+    const flag = arg.split("=")[0];
+    if (!SERVER_FLAGS.includes(flag)) return false;
+    if (!arg.includes("=")) i++;
+  }
+  return true;
+}
+
+async function runServer(args: string[]) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: "string", short: "p" },
+        host: { type: "string" },
+        data: { type: "string" },
+        config: { type: "string" },
+        "log-level": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (err) {
+    console.error(`aionix: ${(err as Error).message}\n${USAGE}`);
+    Deno.exit(2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const { loadConfig } = await import("./runtime/config.ts");
+  const { ConfigError } = await import("./runtime/errors.ts");
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      console.error(`aionix: --port: '${values.port}' is not a port number (0-65535)`);
+      Deno.exit(2);
+    }
+  }
+  const env = Deno.env.toObject();
+  let loaded;
+  try {
+    loaded = await loadConfig({
+      port,
+      host: values.host,
+      data: values.data,
+      config: values.config,
+      logLevel: values["log-level"],
+    }, { env });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`aionix: ${err.message}`);
+      Deno.exit(2);
+    }
+    throw err;
+  }
+  const { config } = loaded;
+  const { startServer } = await import("./runtime/http/start.ts");
+  const { createServer } = await import("./server.ts");
+  await startServer(config, { env, createServer });
+}
+
+async function main() {
+  const args = [...Deno.args];
+  const exe = Deno.execPath().split(/[\\/]/).pop() ?? "";
+  const invokedAsAio = /^aio(\.exe)?$/i.test(exe);
+  if (!invokedAsAio && args[0] && args[0] in HIDDEN) {
+    const mod = await HIDDEN[args[0]]();
+    return await mod.run(args.slice(1));
+  }
+  if (!invokedAsAio && isServerInvocation(args)) {
+    const at = args.indexOf("serve");
+    if (at >= 0) args.splice(at, 1);
+    return await runServer(args);
+  }
+  const { runCli } = await import("./cli/main.ts");
+  Deno.exitCode = await runCli(args);
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,201 @@
+/**
+ * The HTTP kernel: a Hono app with the cross-cutting middleware every route shares —
+ * Host check, request ids, metrics and access logs, body limits, bearer auth and tenant
+ * selection, problem+json errors, 404/405 — plus health, readiness, metrics and OpenAPI.
+ * Services mount their routes on `app` with full paths (`/api/v1/...`).
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { routePath } from "hono/route";
+import { bodyLimit } from "hono/body-limit";
+import type { Config } from "../config.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
+import { type Principal, tenantFor, type TokenService } from "../auth.ts";
+import { ForbiddenError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from "../errors.ts";
+import { newId } from "../ids.ts";
+import { problemResponse, toProblem, validationFromZod } from "./problem.ts";
+
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    principal: Principal;
+    tenant: string;
+    log: Logger;
+  };
+};
+export type ApiApp = OpenAPIHono<AppEnv>;
+export type ApiContext = Context<AppEnv>;
+
+export interface HttpKernelOptions {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  tokens: TokenService;
+  isReady: () => boolean;
+  version: string;
+}
+
+export interface HttpKernel {
+  app: ApiApp;
+  /** Paths under /api that skip bearer auth (e.g. OAuth callbacks). Exact match or prefix ending in '*'. */
+  publicPaths: Set<string>;
+  /** Larger or smaller body limits for path prefixes (bytes). */
+  bodyLimits: Map<string, number>;
+}
+
+const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+const LOOPBACK_BINDS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function hostName(header: string): string {
+  if (header.startsWith("[")) return header.slice(0, header.indexOf("]") + 1).toLowerCase();
+  const colon = header.lastIndexOf(":");
+  return (colon >= 0 ? header.slice(0, colon) : header).toLowerCase();
+}
+
+function matches(set: Iterable<string>, path: string): boolean {
+  for (const p of set) {
+    if (p.endsWith("*") ? path.startsWith(p.slice(0, -1)) : path === p) return true;
+  }
+  return false;
+}
+
+export function createHttpKernel(options: HttpKernelOptions): HttpKernel {
+  const { config, logger, metrics, tokens } = options;
+  const publicPaths = new Set<string>(["/api/openapi.json"]);
+  const bodyLimits = new Map<string, number>();
+  const app: ApiApp = new OpenAPIHono<AppEnv>({
+    // zod validation failures of params/query/body become 400 problems with JSON pointers.
+    defaultHook: (result) => {
+      if (!result.success) {
+        const where = result.target === "json" ? "" : `/${result.target}`;
+        throw validationFromZod(result.error, where);
+      }
+    },
+  });
+
+  const loopbackBind = LOOPBACK_BINDS.has(config.server.host);
+  const allowedHosts = new Set(config.server.allowed_hosts.map((h) => h.toLowerCase()));
+  const enforceHost = loopbackBind || allowedHosts.size > 0;
+
+  // DNS-rebinding defence: a loopback server only answers requests addressed to loopback names.
+  app.use("*", async (c, next) => {
+    if (enforceHost) {
+      const host = hostName(c.req.header("host") ?? "");
+      if (!LOOPBACK_NAMES.has(host) && !allowedHosts.has(host)) {
+        throw new ForbiddenError(
+          `Host '${host}' is not allowed: add it to server.allowed_hosts in config.toml to serve it`,
+        );
+      }
+    }
+    await next();
+  });
+
+  app.use("*", async (c, next) => {
+    const start = performance.now();
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : newId();
+    c.set("requestId", requestId);
+    c.set("log", logger.child({ requestId }));
+    await next();
+    c.res.headers.set("x-request-id", requestId);
+    const route = c.res.status === 404 && routePath(c) === "*" ? "unmatched" : routePath(c);
+    const seconds = (performance.now() - start) / 1000;
+    const labels = { method: c.req.method, route, status: String(c.res.status) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, seconds);
+    if (c.req.path !== "/healthz" && c.req.path !== "/readyz") {
+      logger.info("request", {
+        requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(seconds * 1e5) / 100,
+        token: c.get("principal")?.tokenId,
+      });
+    }
+  });
+
+  app.use("*", async (c, next) => {
+    let limit = config.server.body_limit;
+    let best = -1;
+    for (const [prefix, bytes] of bodyLimits) {
+      if (c.req.path.startsWith(prefix) && prefix.length > best) {
+        best = prefix.length;
+        limit = bytes;
+      }
+    }
+    return await bodyLimit({
+      maxSize: limit,
+      onError: () => {
+        throw new PayloadTooLargeError(limit);
+      },
+    })(c, next);
+  });
+
+  app.use("/api/*", async (c, next) => {
+    if (matches(publicPaths, c.req.path)) return await next();
+    const principal = await tokens.authenticate(c.req.header("authorization"));
+    c.set("principal", principal);
+    c.set("tenant", tenantFor(principal, c.req.header("x-aionix-tenant")));
+    await next();
+  });
+
+  app.onError((err, c) => {
+    const problem = toProblem(err);
+    problem.instance = c.req.path;
+    problem.requestId = c.get("requestId");
+    if (problem.status >= 500) {
+      c.get("log")?.error("unhandled error", { err: err instanceof Error ? err.stack ?? err.message : String(err) });
+    }
+    const headers: Record<string, string> = {};
+    if (typeof problem.retryAfter === "number") headers["retry-after"] = String(problem.retryAfter);
+    if (problem.status === 401) headers["www-authenticate"] = 'Bearer realm="aionix"';
+    return problemResponse(problem, headers);
+  });
+
+  let routeTable: { method: string; re: RegExp }[] | undefined;
+  app.notFound((c) => {
+    routeTable ??= app.routes
+      .filter((r) => r.method !== "ALL")
+      .map((r) => ({
+        method: r.method,
+        re: new RegExp(
+          "^" + r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[^/]+/g, "[^/]+").replace(/\*/g, ".*") + "$",
+        ),
+      }));
+    const allowed = [...new Set(routeTable.filter((r) => r.re.test(c.req.path)).map((r) => r.method))];
+    const err = allowed.length
+      ? new MethodNotAllowedError(`${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(", ")}`)
+      : new NotFoundError("route", `${c.req.method} ${c.req.path}`, `no route for ${c.req.method} ${c.req.path}`);
+    const problem = { ...toProblem(err), instance: c.req.path, requestId: c.get("requestId") };
+    return problemResponse(problem, allowed.length ? { allow: allowed.join(", ") } : {});
+  });
+
+  app.get("/healthz", (c) => c.json({ status: "ok", version: options.version }));
+  app.get("/readyz", (c) =>
+    options.isReady() ? c.json({ status: "ready" }) : c.json({ status: "not ready" }, 503));
+  app.get("/metrics", async (c) => {
+    const text = await metrics.registry.metrics();
+    return c.body(text, 200, { "content-type": metrics.registry.contentType });
+  });
+  app.get("/api", (c) => c.json({ openapi: "/api/openapi.json", version: options.version }));
+  app.doc31("/api/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "AionixOne API",
+      version: options.version,
+      description: "Workflows, functions, triggers, connectors, secrets and configuration in one runtime.",
+    },
+    security: [{ bearer: [] }],
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+
+  return { app, publicPaths, bodyLimits };
+}
+
+/** The caller's identity and tenant inside an /api handler. */
+export function who(c: ApiContext): { principal: Principal; tenant: string } {
+  return { principal: c.get("principal"), tenant: c.get("tenant") };
+}

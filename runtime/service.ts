@@ -1,0 +1,42 @@
+/**
+ * What a service receives from the platform and what it gives back. The composition root
+ * (server.ts) runs each module's migrations, then mount(), then start(); stop() in reverse.
+ */
+import type { Config } from "./config.ts";
+import type { Db, Migration } from "./storage/mod.ts";
+import type { Logger } from "./log.ts";
+import type { Clock } from "./clock.ts";
+import type { ExecutorBus } from "./bus.ts";
+import type { SystemEvents } from "./events.ts";
+import type { Metrics } from "./metrics.ts";
+import type { HttpKernel } from "./http/app.ts";
+import type { TokenService } from "./auth.ts";
+
+export interface ServiceDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  clock: Clock;
+  bus: ExecutorBus;
+  events: SystemEvents;
+  metrics: Metrics;
+  http: HttpKernel;
+  tokens: TokenService;
+  /** Absolute path of the data directory (holds aionix.db, admin.token, key files). */
+  dataDir: string;
+  /** The process environment, passed in so services never read Deno.env themselves. */
+  env: Record<string, string | undefined>;
+}
+
+export interface ServiceModule {
+  name: string;
+  migrations: Migration[];
+  /** Registers HTTP routes on deps.http.app and executors on deps.bus. */
+  mount?(): void;
+  /** Starts background work (timers, recovery of in-flight work). Called once the DB is migrated. */
+  start?(): Promise<void> | void;
+  /** Stops background work; in-flight work must be left resumable. */
+  stop?(): Promise<void> | void;
+}
+
+export type ServiceFactory = (deps: ServiceDeps) => ServiceModule | Promise<ServiceModule>;
