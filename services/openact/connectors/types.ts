@@ -1,0 +1,64 @@
+/**
+ * The contract every OpenAct connector implements. A connector module is imported lazily
+ * (dynamic `import()`) the first time a connection of its kind is used, so its driver never
+ * loads at start-up. Connectors keep pooled clients per connection and close them on close().
+ */
+import type { z } from "zod";
+
+/** A connection as the connector sees it: settings plus the decrypted credential (never logged). */
+export interface ResolvedConnection {
+  /** `trn:openact:{tenant}:connection/{kind}/{name}` */
+  trn: string;
+  tenant: string;
+  kind: string;
+  name: string;
+  /** Validated against the connector's settingsSchema. */
+  settings: Record<string, unknown>;
+  /**
+   * The referenced CredVault credential's value (e.g. a password string, an api key, or a
+   * JSON object for `generic`/`oauth_token`), or undefined when the connection has none.
+   */
+  credential?: unknown;
+  /** Bumps when settings or credential change, so pools can be rebuilt. */
+  revision: string;
+}
+
+export interface OperationSpec {
+  description: string;
+  /** zod schema for the operation's input; also exported as JSON Schema to MCP and Studio. */
+  input: z.ZodType;
+}
+
+export interface ExecuteOptions {
+  signal: AbortSignal;
+  /** Milliseconds; the connector must give up (and abort driver work) by then. */
+  timeoutMs: number;
+}
+
+export interface Connector {
+  kind: string;
+  description: string;
+  /** zod schema of connection settings (host, port, database, url, ...). No secrets here. */
+  settingsSchema: z.ZodType;
+  operations: Record<string, OperationSpec>;
+  /** Live check of a connection (connect + trivial round trip). Returns details for the user. */
+  test(connection: ResolvedConnection, options: ExecuteOptions): Promise<Record<string, unknown>>;
+  /** Runs one operation with validated input and returns a JSON-serialisable result. */
+  execute(
+    connection: ResolvedConnection,
+    operation: string,
+    input: unknown,
+    options: ExecuteOptions,
+  ): Promise<unknown>;
+  /**
+   * Optional: subscribe to a channel/topic/subject/queue as an event source for Igniter.
+   * Calls onMessage for each message until the returned function is called.
+   */
+  subscribe?(
+    connection: ResolvedConnection,
+    input: Record<string, unknown>,
+    onMessage: (message: { subject: string; data: unknown; raw?: string }) => void,
+  ): Promise<() => Promise<void>>;
+  /** Drops pooled clients of one connection (settings changed) or of all (shutdown). */
+  close(trn?: string): Promise<void>;
+}
