@@ -17,8 +17,7 @@ import type { ServiceDeps, ServiceFactory, ServiceModule } from "./runtime/servi
 import { VERSION } from "./runtime/version.ts";
 
 /** Every service, loaded on demand so each stays an independent module. */
-export const SERVICE_FACTORIES: Array<() => Promise<ServiceFactory>> = [
-];
+export const SERVICE_FACTORIES: Array<() => Promise<ServiceFactory>> = [];
 
 export interface ServerOptions {
   env?: Record<string, string | undefined>;
@@ -57,7 +56,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const clock = options.clock ?? realClock;
     const tokens = new TokenService(db, () => clock.now());
     const metrics = createMetrics({ processMetrics: options.processMetrics });
-    const http = createHttpKernel({ config, logger, metrics, tokens, isReady: () => ready, version: VERSION });
+    const http = createHttpKernel({
+      config,
+      logger,
+      metrics,
+      tokens,
+      isReady: () => ready,
+      version: VERSION,
+    });
     const deps: ServiceDeps = {
       config,
       db,

@@ -11,7 +11,12 @@ export interface GlobalOptions {
 
 export interface ApiClient {
   endpoint: string;
-  request<T = unknown>(method: string, path: string, body?: unknown, init?: { query?: Record<string, unknown> }): Promise<T>;
+  request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    init?: { query?: Record<string, unknown> },
+  ): Promise<T>;
   /** Raw fetch with auth headers (for streams such as SSE). */
   raw(method: string, path: string, init?: RequestInit): Promise<Response>;
 }
@@ -44,7 +49,9 @@ function formatProblem(status: number, body: Record<string, unknown> | undefined
     }
   }
   if (Array.isArray(body.diagnostics)) {
-    for (const d of body.diagnostics as { path?: string; message?: string; severity?: string; code?: string }[]) {
+    for (
+      const d of body.diagnostics as { path?: string; message?: string; severity?: string; code?: string }[]
+    ) {
       lines.push(`  ${d.severity ?? "error"} ${d.code ?? ""} ${d.path || "/"}: ${d.message}`);
     }
   }
@@ -52,7 +59,10 @@ function formatProblem(status: number, body: Record<string, unknown> | undefined
 }
 
 export async function createClient(options: GlobalOptions): Promise<ApiClient> {
-  const endpoint = (options.endpoint ?? env("AIONIX_ENDPOINT") ?? "http://127.0.0.1:53000").replace(/\/+$/, "");
+  const endpoint = (options.endpoint ?? env("AIONIX_ENDPOINT") ?? "http://127.0.0.1:53000").replace(
+    /\/+$/,
+    "",
+  );
   const token = await findToken(options);
   const tenant = options.tenant ?? env("AIONIX_TENANT");
   const headers = (extra?: HeadersInit) => {
@@ -75,7 +85,12 @@ export async function createClient(options: GlobalOptions): Promise<ApiClient> {
   return {
     endpoint,
     raw,
-    async request<T>(method: string, path: string, body?: unknown, init?: { query?: Record<string, unknown> }) {
+    async request<T>(
+      method: string,
+      path: string,
+      body?: unknown,
+      init?: { query?: Record<string, unknown> },
+    ) {
       let url = path;
       if (init?.query) {
         const q = new URLSearchParams();
@@ -99,7 +114,8 @@ export async function createClient(options: GlobalOptions): Promise<ApiClient> {
       if (!res.ok) {
         let message = formatProblem(res.status, parsed as Record<string, unknown>, res.statusText);
         if (res.status === 401 && !token) {
-          message += "\n  no token found: pass --token, set AIONIX_TOKEN, or run next to the server's data dir (--data)";
+          message +=
+            "\n  no token found: pass --token, set AIONIX_TOKEN, or run next to the server's data dir (--data)";
         }
         throw new CliError(message, exitCodeForStatus(res.status));
       }

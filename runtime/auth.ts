@@ -69,7 +69,9 @@ export function hasRole(principal: Principal, needed: Role): boolean {
 
 export function requireRole(principal: Principal, needed: Role): void {
   if (!hasRole(principal, needed)) {
-    throw new ForbiddenError(`this needs the ${needed} role; the token '${principal.name}' has ${principal.role}`);
+    throw new ForbiddenError(
+      `this needs the ${needed} role; the token '${principal.name}' has ${principal.role}`,
+    );
   }
 }
 
@@ -96,7 +98,9 @@ export class TokenService {
   async create(input: { name: string; role: Role; tenant: string; expiresAt?: string | null }) {
     if (!ROLES.includes(input.role)) throw new BadRequestError(`role must be one of ${ROLES.join(", ")}`);
     if (input.tenant !== "*" && !TENANT_RE.test(input.tenant)) {
-      throw new BadRequestError(`tenant '${input.tenant}' is invalid: use lower-case letters, digits and '-'`);
+      throw new BadRequestError(
+        `tenant '${input.tenant}' is invalid: use lower-case letters, digits and '-'`,
+      );
     }
     const id = newId(this.now());
     const secret = `aio_${randomSecret(30)}`;

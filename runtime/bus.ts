@@ -101,14 +101,18 @@ export class ExecutorBus {
       }
       if (prefix === "act") {
         const dot = rest.indexOf(".");
-        if (dot <= 0) throw new BadRequestError(`action '${action}' must be act:KIND.NAME, e.g. act:http.get-users`);
+        if (dot <= 0) {
+          throw new BadRequestError(`action '${action}' must be act:KIND.NAME, e.g. act:http.get-users`);
+        }
         rest = `${rest.slice(0, dot)}/${rest.slice(dot + 1)}`;
       }
       if (prefix === "param") rest = rest.replace(/^\//, "");
       trn = parseTrn(formatTrn({ ...target, tenant, path: rest, qualifier }));
     }
     const executor = this.#services.get(trn.service);
-    if (!executor) throw new NotFoundError("executor", trn.service, `no executor is registered for ${trn.service}`);
+    if (!executor) {
+      throw new NotFoundError("executor", trn.service, `no executor is registered for ${trn.service}`);
+    }
     return { trn, executor };
   }
 

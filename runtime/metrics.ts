@@ -17,17 +17,38 @@ export interface Metrics {
   ): client.Histogram<L>;
 }
 
-export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const LATENCY_BUCKETS = [
+  0.0005,
+  0.001,
+  0.0025,
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10,
+];
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
   const registry = new client.Registry();
-  if (options.processMetrics !== false) client.collectDefaultMetrics({ register: registry, prefix: "aionix_" });
+  if (options.processMetrics !== false) {
+    client.collectDefaultMetrics({ register: registry, prefix: "aionix_" });
+  }
   const counter = <L extends string>(name: string, help: string, labels: readonly L[]) =>
     new client.Counter<L>({ name, help, labelNames: labels as L[], registers: [registry] });
   const gauge = <L extends string>(name: string, help: string, labels: readonly L[]) =>
     new client.Gauge<L>({ name, help, labelNames: labels as L[], registers: [registry] });
-  const histogram = <L extends string>(name: string, help: string, labels: readonly L[], buckets = LATENCY_BUCKETS) =>
-    new client.Histogram<L>({ name, help, labelNames: labels as L[], buckets, registers: [registry] });
+  const histogram = <L extends string>(
+    name: string,
+    help: string,
+    labels: readonly L[],
+    buckets = LATENCY_BUCKETS,
+  ) => new client.Histogram<L>({ name, help, labelNames: labels as L[], buckets, registers: [registry] });
   return {
     registry,
     counter,

@@ -45,10 +45,14 @@ function checkPath(input: string, path: string) {
     if (!SEGMENT_RE.test(segment)) {
       throw new TrnError(
         input,
-        segment === "" ? "the path has an empty segment" : `path segment '${segment}' has characters outside [A-Za-z0-9_.@-]`,
+        segment === ""
+          ? "the path has an empty segment"
+          : `path segment '${segment}' has characters outside [A-Za-z0-9_.@-]`,
       );
     }
-    if (segment === "." || segment === "..") throw new TrnError(input, "'.' and '..' segments are not allowed");
+    if (segment === "." || segment === "..") {
+      throw new TrnError(input, "'.' and '..' segments are not allowed");
+    }
   }
 }
 
@@ -78,11 +82,19 @@ export function parseTrn(input: string): Trn {
   if (qualifier !== undefined && !QUALIFIER_RE.test(qualifier)) {
     throw new TrnError(input, `qualifier '${qualifier}' must match ${QUALIFIER_RE.source}`);
   }
-  return { service: service as TrnService, tenant, type, path, ...(qualifier !== undefined ? { qualifier } : {}) };
+  return {
+    service: service as TrnService,
+    tenant,
+    type,
+    path,
+    ...(qualifier !== undefined ? { qualifier } : {}),
+  };
 }
 
 export function formatTrn(trn: Trn): string {
-  return `trn:${trn.service}:${trn.tenant}:${trn.type}/${trn.path}${trn.qualifier !== undefined ? ":" + trn.qualifier : ""}`;
+  return `trn:${trn.service}:${trn.tenant}:${trn.type}/${trn.path}${
+    trn.qualifier !== undefined ? ":" + trn.qualifier : ""
+  }`;
 }
 
 /** Validates the parts and formats them; throws TrnError for bad parts. */
@@ -126,7 +138,13 @@ export function resolveName(input: string, options: ResolveOptions): Trn & { for
     }
   }
   const trn = parseTrn(
-    formatTrn({ service: options.service, tenant: options.tenant, type: options.type, path: name, qualifier }),
+    formatTrn({
+      service: options.service,
+      tenant: options.tenant,
+      type: options.type,
+      path: name,
+      qualifier,
+    }),
   );
   return { ...trn, foreignTenant: false };
 }

@@ -3,7 +3,9 @@ import fc from "fast-check";
 import { buildTrn, formatTrn, parseTrn, resolveName, TRN_TYPES, TrnError, type TrnService } from "./trn.ts";
 
 const services = Object.keys(TRN_TYPES) as TrnService[];
-const segment = fc.stringMatching(/^[A-Za-z0-9_@-][A-Za-z0-9_.@-]{0,20}$/).filter((s) => s !== "." && s !== "..");
+const segment = fc.stringMatching(/^[A-Za-z0-9_@-][A-Za-z0-9_.@-]{0,20}$/).filter((s) =>
+  s !== "." && s !== ".."
+);
 const tenant = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$/);
 const qualifier = fc.option(fc.stringMatching(/^[A-Za-z0-9_$.-]{1,12}$/), { nil: undefined });
 const trnArb = fc.constantFrom(...services).chain((service) =>
@@ -30,14 +32,17 @@ Deno.test("parseTrn() reads every part of the spec's examples", () => {
 });
 
 Deno.test("formatTrn(parseTrn(x)) round-trips every valid TRN", () => {
-  fc.assert(fc.property(trnArb, (parts) => {
-    const clean = parts.qualifier === undefined ? { ...parts, qualifier: undefined } : parts;
-    const text = formatTrn(clean);
-    const parsed = parseTrn(text);
-    assertEquals(formatTrn(parsed), text);
-    assertEquals(parsed.service, parts.service);
-    assertEquals(parsed.path, parts.path);
-  }), { numRuns: 500 });
+  fc.assert(
+    fc.property(trnArb, (parts) => {
+      const clean = parts.qualifier === undefined ? { ...parts, qualifier: undefined } : parts;
+      const text = formatTrn(clean);
+      const parsed = parseTrn(text);
+      assertEquals(formatTrn(parsed), text);
+      assertEquals(parsed.service, parts.service);
+      assertEquals(parsed.path, parts.path);
+    }),
+    { numRuns: 500 },
+  );
 });
 
 Deno.test("parseTrn() rejects malformed input with a TrnError naming the problem", () => {
@@ -64,13 +69,16 @@ Deno.test("parseTrn() rejects malformed input with a TrnError naming the problem
 });
 
 Deno.test("parseTrn() never throws anything but TrnError on arbitrary strings", () => {
-  fc.assert(fc.property(fc.string(), (s) => {
-    try {
-      parseTrn("trn:" + s);
-    } catch (err) {
-      if (!(err instanceof TrnError)) throw err;
-    }
-  }), { numRuns: 1000 });
+  fc.assert(
+    fc.property(fc.string(), (s) => {
+      try {
+        parseTrn("trn:" + s);
+      } catch (err) {
+        if (!(err instanceof TrnError)) throw err;
+      }
+    }),
+    { numRuns: 1000 },
+  );
 });
 
 Deno.test("resolveName() resolves short names in the caller's tenant", () => {
@@ -88,6 +96,12 @@ Deno.test("resolveName() resolves short names in the caller's tenant", () => {
 });
 
 Deno.test("buildTrn() validates the parts it formats", () => {
-  assertEquals(buildTrn({ service: "credvault", tenant: "a", type: "credential", path: "db" }), "trn:credvault:a:credential/db");
-  assertThrows(() => buildTrn({ service: "credvault", tenant: "A", type: "credential", path: "db" }), TrnError);
+  assertEquals(
+    buildTrn({ service: "credvault", tenant: "a", type: "credential", path: "db" }),
+    "trn:credvault:a:credential/db",
+  );
+  assertThrows(
+    () => buildTrn({ service: "credvault", tenant: "A", type: "credential", path: "db" }),
+    TrnError,
+  );
 });

@@ -29,22 +29,33 @@ export function register(program: Command) {
     .description("Create a token; its value is printed once")
     .argument("<name>", "a label, e.g. ci")
     .option("--role <role>", "viewer | operator | admin", "operator")
-    .option("--token-tenant <tenant>", "tenant the token is scoped to ('*' = all); default: the current tenant")
+    .option(
+      "--token-tenant <tenant>",
+      "tenant the token is scoped to ('*' = all); default: the current tenant",
+    )
     .option("--expires-at <iso>", "expiry time (ISO 8601)")
-    .action(async (name: string, opts: { role: string; tokenTenant?: string; expiresAt?: string }, cmd: Command) => {
-      const ctx = contextFor(cmd);
-      const client = await ctx.client();
-      const res = await client.request<{ token: string; info: TokenInfo }>("POST", "/api/v1/tokens", {
-        name,
-        role: opts.role,
-        ...(opts.tokenTenant ? { tenant: opts.tokenTenant } : {}),
-        ...(opts.expiresAt ? { expiresAt: opts.expiresAt } : {}),
-      });
-      if (ctx.format() === "table") {
-        console.log(`token ${res.info.id} (${res.info.role}, tenant ${res.info.tenant}) — store it now, it is not shown again:`);
-        console.log(res.token);
-      } else await ctx.print(res);
-    });
+    .action(
+      async (
+        name: string,
+        opts: { role: string; tokenTenant?: string; expiresAt?: string },
+        cmd: Command,
+      ) => {
+        const ctx = contextFor(cmd);
+        const client = await ctx.client();
+        const res = await client.request<{ token: string; info: TokenInfo }>("POST", "/api/v1/tokens", {
+          name,
+          role: opts.role,
+          ...(opts.tokenTenant ? { tenant: opts.tokenTenant } : {}),
+          ...(opts.expiresAt ? { expiresAt: opts.expiresAt } : {}),
+        });
+        if (ctx.format() === "table") {
+          console.log(
+            `token ${res.info.id} (${res.info.role}, tenant ${res.info.tenant}) — store it now, it is not shown again:`,
+          );
+          console.log(res.token);
+        } else await ctx.print(res);
+      },
+    );
   token.command("list")
     .description("List tokens (values are never shown)")
     .action(async (_opts: unknown, cmd: Command) => {

@@ -147,7 +147,9 @@ export function createHttpKernel(options: HttpKernelOptions): HttpKernel {
     problem.instance = c.req.path;
     problem.requestId = c.get("requestId");
     if (problem.status >= 500) {
-      c.get("log")?.error("unhandled error", { err: err instanceof Error ? err.stack ?? err.message : String(err) });
+      c.get("log")?.error("unhandled error", {
+        err: err instanceof Error ? err.stack ?? err.message : String(err),
+      });
     }
     const headers: Record<string, string> = {};
     if (typeof problem.retryAfter === "number") headers["retry-after"] = String(problem.retryAfter);
@@ -162,20 +164,30 @@ export function createHttpKernel(options: HttpKernelOptions): HttpKernel {
       .map((r) => ({
         method: r.method,
         re: new RegExp(
-          "^" + r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[^/]+/g, "[^/]+").replace(/\*/g, ".*") + "$",
+          "^" +
+            r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[^/]+/g, "[^/]+").replace(/\*/g, ".*") +
+            "$",
         ),
       }));
     const allowed = [...new Set(routeTable.filter((r) => r.re.test(c.req.path)).map((r) => r.method))];
     const err = allowed.length
-      ? new MethodNotAllowedError(`${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(", ")}`)
-      : new NotFoundError("route", `${c.req.method} ${c.req.path}`, `no route for ${c.req.method} ${c.req.path}`);
+      ? new MethodNotAllowedError(
+        `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(", ")}`,
+      )
+      : new NotFoundError(
+        "route",
+        `${c.req.method} ${c.req.path}`,
+        `no route for ${c.req.method} ${c.req.path}`,
+      );
     const problem = { ...toProblem(err), instance: c.req.path, requestId: c.get("requestId") };
     return problemResponse(problem, allowed.length ? { allow: allowed.join(", ") } : {});
   });
 
   app.get("/healthz", (c) => c.json({ status: "ok", version: options.version }));
-  app.get("/readyz", (c) =>
-    options.isReady() ? c.json({ status: "ready" }) : c.json({ status: "not ready" }, 503));
+  app.get(
+    "/readyz",
+    (c) => options.isReady() ? c.json({ status: "ready" }) : c.json({ status: "not ready" }, 503),
+  );
   app.get("/metrics", async (c) => {
     const text = await metrics.registry.metrics();
     return c.body(text, 200, { "content-type": metrics.registry.contentType });

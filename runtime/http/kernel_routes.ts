@@ -2,7 +2,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { isAbsolute } from "node:path";
-import { ROLES, requireRole, type TokenService } from "../auth.ts";
+import { requireRole, ROLES, type TokenService } from "../auth.ts";
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import type { Db } from "../storage/mod.ts";
 import { type ApiApp, who } from "./app.ts";
@@ -22,10 +22,11 @@ const TokenInfo = z.object({
 const CreateToken = z.strictObject({
   name: z.string().min(1).max(100).describe("A label for the token, e.g. 'ci'"),
   role: z.enum(ROLES).default("operator"),
-  tenant: z.string().optional().describe("Tenant the token is scoped to ('*' = all); default: the caller's tenant"),
+  tenant: z.string().optional().describe(
+    "Tenant the token is scoped to ('*' = all); default: the caller's tenant",
+  ),
   expiresAt: z.iso.datetime().optional(),
 }).meta({ id: "CreateToken" });
-
 
 export function mountKernelRoutes(app: ApiApp, deps: { tokens: TokenService; db: Db }) {
   const { tokens, db } = deps;
@@ -51,7 +52,9 @@ export function mountKernelRoutes(app: ApiApp, deps: { tokens: TokenService; db:
       const body = c.req.valid("json");
       const target = body.tenant ?? tenant;
       if (principal.scope !== "*" && target !== principal.scope) {
-        throw new ForbiddenError(`a token scoped to '${principal.scope}' can only create tokens for that tenant`);
+        throw new ForbiddenError(
+          `a token scoped to '${principal.scope}' can only create tokens for that tenant`,
+        );
       }
       return c.json(await tokens.create({ ...body, tenant: target }), 201);
     },
@@ -64,7 +67,10 @@ export function mountKernelRoutes(app: ApiApp, deps: { tokens: TokenService; db:
       tags: ["tokens"],
       summary: "List tokens (admin); never returns token values",
       responses: {
-        200: { description: "Tokens", content: { "application/json": { schema: z.object({ items: z.array(TokenInfo) }) } } },
+        200: {
+          description: "Tokens",
+          content: { "application/json": { schema: z.object({ items: z.array(TokenInfo) }) } },
+        },
         ...errors,
       },
     }),
@@ -109,7 +115,9 @@ export function mountKernelRoutes(app: ApiApp, deps: { tokens: TokenService; db:
           required: true,
           content: {
             "application/json": {
-              schema: z.strictObject({ path: z.string().min(1).describe("Absolute path of the new backup file") }),
+              schema: z.strictObject({
+                path: z.string().min(1).describe("Absolute path of the new backup file"),
+              }),
             },
           },
         },

@@ -8,7 +8,8 @@ export const ProblemSchema = z.object({
   detail: z.string(),
   instance: z.string().optional(),
   requestId: z.string().optional(),
-  errors: z.array(z.object({ path: z.string(), message: z.string(), code: z.string().optional() })).optional(),
+  errors: z.array(z.object({ path: z.string(), message: z.string(), code: z.string().optional() }))
+    .optional(),
 }).meta({ id: "Problem" });
 
 const problemContent = { "application/problem+json": { schema: ProblemSchema } };

@@ -35,7 +35,9 @@ export function serve(handler: (req: Request) => Response | Promise<Response>, o
     stopping ??= (async () => {
       options.logger.info("shutting down", { reason });
       options.onDrain?.();
-      const grace = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), options.graceSeconds * 1000));
+      const grace = new Promise<"timeout">((r) =>
+        setTimeout(() => r("timeout"), options.graceSeconds * 1000)
+      );
       const drained = await Promise.race([server.shutdown().then(() => "drained" as const), grace]);
       if (drained === "timeout") options.logger.warn("grace period over; closing with requests in flight");
       await options.onShutdown();

@@ -39,7 +39,9 @@ export async function startServer(
     });
   } catch (err) {
     await server.close();
-    console.error(`aionix: cannot listen on ${config.server.host}:${config.server.port}: ${(err as Error).message}`);
+    console.error(
+      `aionix: cannot listen on ${config.server.host}:${config.server.port}: ${(err as Error).message}`,
+    );
     Deno.exit(1);
   }
   const host = running.hostname.includes(":") ? `[${running.hostname}]` : running.hostname;

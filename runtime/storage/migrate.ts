@@ -19,7 +19,9 @@ export async function migrate(db: Db, owner: string, migrations: Migration[]): P
     applied_at TEXT NOT NULL, PRIMARY KEY (owner, version))`);
   const sorted = [...migrations].sort((a, b) => a.version - b.version);
   sorted.forEach((m, i) => {
-    if (m.version !== i + 1) throw new MigrationError(`${owner}: migrations must be numbered 1..n without gaps`);
+    if (m.version !== i + 1) {
+      throw new MigrationError(`${owner}: migrations must be numbered 1..n without gaps`);
+    }
   });
   const applied = new Map(
     db.all<{ version: number; checksum: string }>(

@@ -43,13 +43,23 @@ export class BenchContext {
       }
     }));
     const seconds = (performance.now() - started) / 1000;
-    const m: Measurement = { suite: this.suite, name, samples, opsPerSec: iterations / seconds, target: options.target };
+    const m: Measurement = {
+      suite: this.suite,
+      name,
+      samples,
+      opsPerSec: iterations / seconds,
+      target: options.target,
+    };
     this.results.push(m);
     return m;
   }
 
   /** Records precomputed samples (e.g. wall times of subprocesses). */
-  record(name: string, samples: number[], extra: { opsPerSec?: number; value?: string; target?: string } = {}) {
+  record(
+    name: string,
+    samples: number[],
+    extra: { opsPerSec?: number; value?: string; target?: string } = {},
+  ) {
     this.results.push({ suite: this.suite, name, samples, ...extra });
   }
 }

@@ -26,7 +26,9 @@ for (const name of names) {
     console.error(`suite ${name} failed: ${(err as Error).stack ?? err}`);
   }
   results.push(...ctx.results);
-  console.error(`suite ${name}: ${ctx.results.length} entries in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.error(
+    `suite ${name}: ${ctx.results.length} entries in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 
 const fmt = (n: number | undefined) =>
@@ -48,8 +50,8 @@ for (const m of results) {
   console.log(
     `| ${m.suite} | ${m.name} | ${m.samples.length || "-"} | ${fmt(percentile(m.samples, 50))} | ${
       fmt(percentile(m.samples, 95))
-    } | ${fmt(percentile(m.samples, 99))} | ${m.opsPerSec ? m.opsPerSec.toFixed(0) : "-"} | ${m.value ?? "-"} | ${
-      m.target ?? "-"
-    } |`,
+    } | ${fmt(percentile(m.samples, 99))} | ${m.opsPerSec ? m.opsPerSec.toFixed(0) : "-"} | ${
+      m.value ?? "-"
+    } | ${m.target ?? "-"} |`,
   );
 }

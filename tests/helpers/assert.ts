@@ -55,7 +55,9 @@ export function assertThrows<E extends Error = Error>(
       throw new nodeAssert.AssertionError({ message: `expected ${errorClass.name}, got ${err}` });
     }
     if (includes && !(err as Error).message.includes(includes)) {
-      throw new nodeAssert.AssertionError({ message: `'${(err as Error).message}' does not include '${includes}'` });
+      throw new nodeAssert.AssertionError({
+        message: `'${(err as Error).message}' does not include '${includes}'`,
+      });
     }
     return err as E;
   }
@@ -75,7 +77,9 @@ export async function assertRejects<E extends Error = Error>(
       throw new nodeAssert.AssertionError({ message: `expected ${errorClass.name}, got ${err}` });
     }
     if (includes && !(err as Error).message.includes(includes)) {
-      throw new nodeAssert.AssertionError({ message: `'${(err as Error).message}' does not include '${includes}'` });
+      throw new nodeAssert.AssertionError({
+        message: `'${(err as Error).message}' does not include '${includes}'`,
+      });
     }
     return err as E;
   }

@@ -22,7 +22,9 @@ export async function reachable(port: number, host = "127.0.0.1", timeoutMs = 10
 export async function requireService(name: string, port: number, host = "127.0.0.1"): Promise<boolean> {
   if (await reachable(port, host)) return true;
   const message = `${name} is not reachable on ${host}:${port}`;
-  if (Deno.env.get("CI") === "true") throw new Error(`${message} (CI=true: service-dependent tests must not skip)`);
+  if (Deno.env.get("CI") === "true") {
+    throw new Error(`${message} (CI=true: service-dependent tests must not skip)`);
+  }
   console.warn(`SKIPPED: ${message}`);
   return false;
 }
