@@ -79,19 +79,6 @@ export function createHttpKernel(options: HttpKernelOptions): HttpKernel {
   const allowedHosts = new Set(config.server.allowed_hosts.map((h) => h.toLowerCase()));
   const enforceHost = loopbackBind || allowedHosts.size > 0;
 
-  // DNS-rebinding defence: a loopback server only answers requests addressed to loopback names.
-  app.use("*", async (c, next) => {
-    if (enforceHost) {
-      const host = hostName(c.req.header("host") ?? "");
-      if (!LOOPBACK_NAMES.has(host) && !allowedHosts.has(host)) {
-        throw new ForbiddenError(
-          `Host '${host}' is not allowed: add it to server.allowed_hosts in config.toml to serve it`,
-        );
-      }
-    }
-    await next();
-  });
-
   app.use("*", async (c, next) => {
     const start = performance.now();
     const incoming = c.req.header("x-request-id");
@@ -115,6 +102,19 @@ export function createHttpKernel(options: HttpKernelOptions): HttpKernel {
         token: c.get("principal")?.tokenId,
       });
     }
+  });
+
+  // DNS-rebinding defence: a loopback server only answers requests addressed to loopback names.
+  app.use("*", async (c, next) => {
+    if (enforceHost) {
+      const host = hostName(c.req.header("host") ?? new URL(c.req.url).host);
+      if (!LOOPBACK_NAMES.has(host) && !allowedHosts.has(host)) {
+        throw new ForbiddenError(
+          `Host '${host}' is not allowed: add it to server.allowed_hosts in config.toml to serve it`,
+        );
+      }
+    }
+    await next();
   });
 
   app.use("*", async (c, next) => {
