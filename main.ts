@@ -99,7 +99,7 @@ async function main() {
     return await runServer(args);
   }
   const { runCli } = await import("./cli/main.ts");
-  Deno.exitCode = await runCli(args);
+  Deno.exitCode = await runCli(args, Deno.env.toObject());
 }
 
 if (import.meta.main) await main();

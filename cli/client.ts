@@ -21,15 +21,10 @@ export interface ApiClient {
   raw(method: string, path: string, init?: RequestInit): Promise<Response>;
 }
 
-function env(name: string): string | undefined {
-  try {
-    return Deno.env.get(name) || undefined;
-  } catch {
-    return undefined;
-  }
-}
+type Env = Record<string, string | undefined>;
 
-async function findToken(options: GlobalOptions): Promise<string | undefined> {
+async function findToken(options: GlobalOptions, vars: Env): Promise<string | undefined> {
+  const env = (name: string) => vars[name] || undefined;
   const explicit = options.token ?? env("AIONIX_TOKEN");
   if (explicit) return explicit;
   const dataDir = options.data ?? env("AIONIX_DATA") ?? "./data";
@@ -58,12 +53,14 @@ function formatProblem(status: number, body: Record<string, unknown> | undefined
   return lines.join("\n");
 }
 
-export async function createClient(options: GlobalOptions): Promise<ApiClient> {
+/** `vars` is the process environment, passed down from main.ts (AIONIX_ENDPOINT, AIONIX_TOKEN, ...). */
+export async function createClient(options: GlobalOptions, vars: Env = {}): Promise<ApiClient> {
+  const env = (name: string) => vars[name] || undefined;
   const endpoint = (options.endpoint ?? env("AIONIX_ENDPOINT") ?? "http://127.0.0.1:53000").replace(
     /\/+$/,
     "",
   );
-  const token = await findToken(options);
+  const token = await findToken(options, vars);
   const tenant = options.tenant ?? env("AIONIX_TENANT");
   const headers = (extra?: HeadersInit) => {
     const h = new Headers(extra);

@@ -11,12 +11,26 @@ export interface CliContext {
   print<T>(data: unknown, table?: { rows?: T[]; columns: Column<T>[] }): Promise<void>;
 }
 
+const ENV = new WeakMap<Command, Record<string, string | undefined>>();
+
+/** Attaches the process environment (given by main.ts) to the program. */
+export function attachEnv(program: Command, env: Record<string, string | undefined>) {
+  ENV.set(program, env);
+}
+
+/** The environment attached to this command's root program. */
+export function envOf(cmd: Command): Record<string, string | undefined> {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  return ENV.get(root) ?? {};
+}
+
 export function contextFor(cmd: Command): CliContext {
   const globals = () => cmd.optsWithGlobals() as GlobalOptions;
   let client: Promise<ApiClient> | undefined;
   return {
     globals,
-    client: () => (client ??= createClient(globals())),
+    client: () => (client ??= createClient(globals(), envOf(cmd))),
     format: () => parseFormat(globals().output),
     print: (data, table) => print(parseFormat(globals().output), data, table),
   };

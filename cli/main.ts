@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { CliError, EXIT } from "./errors.ts";
 import { OUTPUT_FORMATS } from "./output.ts";
+import { attachEnv } from "./context.ts";
 
 export type Register = (program: Command) => void;
 
@@ -13,9 +14,10 @@ const GROUPS: Array<Promise<{ register: Register }>> = [
   import("./commands/version.ts"),
   import("./commands/token.ts"),
   import("./commands/admin.ts"),
+  import("./commands/completion.ts"),
 ];
 
-export async function buildProgram(): Promise<Command> {
+export async function buildProgram(env: Record<string, string | undefined> = {}): Promise<Command> {
   const program = new Command("aio")
     .description("AionixOne CLI: workflows, functions, triggers, connectors, secrets and parameters")
     .option("--endpoint <url>", "server URL (env AIONIX_ENDPOINT)", undefined)
@@ -26,6 +28,7 @@ export async function buildProgram(): Promise<Command> {
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ outputError: (str, write) => write(str) })
     .exitOverride();
+  attachEnv(program, env);
   for (const mod of await Promise.all(GROUPS)) mod.register(program);
   // Commander's own subcommands inherit exitOverride only when set on each; apply it everywhere.
   const walk = (cmd: Command) => {
@@ -37,8 +40,8 @@ export async function buildProgram(): Promise<Command> {
 }
 
 /** Runs the CLI and returns the process exit code. */
-export async function runCli(args: string[]): Promise<number> {
-  const program = await buildProgram();
+export async function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<number> {
+  const program = await buildProgram(env);
   try {
     await program.parseAsync(args, { from: "user" });
     return EXIT.ok;
