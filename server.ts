@@ -17,7 +17,11 @@ import type { ServiceDeps, ServiceFactory, ServiceModule } from "./runtime/servi
 import { VERSION } from "./runtime/version.ts";
 
 /** Every service, loaded on demand so each stays an independent module. */
-export const SERVICE_FACTORIES: Array<() => Promise<ServiceFactory>> = [];
+export const SERVICE_FACTORIES: Array<() => Promise<ServiceFactory>> = [
+  () => import("./runtime/audit/mod.ts").then((m) => m.createAuditService),
+  () => import("./services/credvault/mod.ts").then((m) => m.createCredVaultService),
+  () => import("./services/openact/mod.ts").then((m) => m.createOpenActService),
+];
 
 export interface ServerOptions {
   env?: Record<string, string | undefined>;
