@@ -4,24 +4,27 @@
  */
 import nodeAssert from "node:assert/strict";
 
+// `message as string`: once an npm driver pulls @types/node 26 into the type graph, node:assert
+// has no overload taking `string | undefined`; the runtime treats undefined as "no message".
+
 export function assert(condition: unknown, message?: string): asserts condition {
-  nodeAssert.ok(condition, message);
+  nodeAssert.ok(condition, message as string);
 }
 
 export function assertEquals<T>(actual: unknown, expected: T, message?: string): asserts actual is T {
-  nodeAssert.deepStrictEqual(actual, expected, message);
+  nodeAssert.deepStrictEqual(actual, expected, message as string);
 }
 
 export function assertNotEquals(actual: unknown, expected: unknown, message?: string) {
-  nodeAssert.notDeepStrictEqual(actual, expected, message);
+  nodeAssert.notDeepStrictEqual(actual, expected, message as string);
 }
 
 export function assertStrictEquals<T>(actual: unknown, expected: T, message?: string): asserts actual is T {
-  nodeAssert.strictEqual(actual, expected, message);
+  nodeAssert.strictEqual(actual, expected, message as string);
 }
 
 export function assertMatch(actual: string, re: RegExp, message?: string) {
-  nodeAssert.match(actual, re, message);
+  nodeAssert.match(actual, re, message as string);
 }
 
 export function assertStringIncludes(actual: string, expected: string, message?: string) {
