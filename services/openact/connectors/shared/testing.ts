@@ -41,3 +41,33 @@ export async function eventually(
   }
   throw new Error(`condition not met within ${timeoutMs} ms`);
 }
+
+/** A TCP server that accepts connections and never answers: drivers hang until aborted. */
+export function silentServer(): { port: number; close(): void } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  (async () => {
+    try {
+      for await (const conn of listener) {
+        conns.push(conn);
+        // drain so the client's writes never block
+        conn.readable.pipeTo(new WritableStream()).catch(() => {});
+      }
+    } catch {
+      // listener closed
+    }
+  })();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    close() {
+      listener.close();
+      for (const c of conns) {
+        try {
+          c.close();
+        } catch {
+          // already closed by the client
+        }
+      }
+    },
+  };
+}
