@@ -15,6 +15,7 @@ const GROUPS: Array<Promise<{ register: Register }>> = [
   import("./commands/token.ts"),
   import("./commands/admin.ts"),
   import("./commands/completion.ts"),
+  import("./commands/act.ts"),
 ];
 
 export async function buildProgram(env: Record<string, string | undefined> = {}): Promise<Command> {

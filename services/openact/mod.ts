@@ -1,0 +1,75 @@
+/**
+ * OpenAct: connections and actions over lazily loaded connectors, reachable by REST, the CLI,
+ * the executor bus (`act:KIND.NAME`), MCP, and AuthFlow for OAuth2 connections.
+ */
+import type { ServiceDeps, ServiceModule } from "../../runtime/service.ts";
+import { NotFoundError, ServiceUnavailableError } from "../../runtime/errors.ts";
+import { createConnectorRegistry } from "./connectors/registry.ts";
+import { DEFAULT_SELECTION_FILE, readConnectorSelection } from "./connectors_toml.ts";
+import { type CredentialReader, Engine } from "./engine.ts";
+import { migrations } from "./migrations.ts";
+import { OpenActStore } from "./store.ts";
+import { OpenAct } from "./service.ts";
+import { mountRoutes } from "./routes.ts";
+import { openactExecutor } from "./executor.ts";
+
+export type { Action, Connection, ExecuteResult } from "./types.ts";
+
+export interface OpenActOptions {
+  /** Replaces the CredVault bus lookup (tests). */
+  readCredential?: CredentialReader;
+}
+
+export async function createOpenActService(
+  deps: ServiceDeps,
+  options: OpenActOptions = {},
+): Promise<ServiceModule> {
+  const selection = await readConnectorSelection(deps.env.AIONIX_CONNECTORS_FILE ?? DEFAULT_SELECTION_FILE);
+  const registry = createConnectorRegistry({ selection });
+  const readCredential: CredentialReader = options.readCredential ?? (async (tenant, trn, signal) => {
+    try {
+      return await deps.bus.execute(trn, tenant, {
+        operation: "resolve",
+        input: {},
+        signal,
+        caller: { service: "openact" },
+      });
+    } catch (err) {
+      if (err instanceof NotFoundError && err.kind === "executor") {
+        throw new ServiceUnavailableError(
+          `cannot read credential ${trn}: CredVault is not running in this server`,
+        );
+      }
+      throw err;
+    }
+  });
+  const store = new OpenActStore(deps.db, () => deps.clock.now());
+  const engine = new Engine(
+    registry,
+    readCredential,
+    deps.logger.child({ service: "openact" }),
+    () => deps.clock.now(),
+  );
+  const openact = new OpenAct(store, engine);
+  let unsubscribe: (() => void) | undefined;
+
+  return {
+    name: "openact",
+    migrations,
+    mount() {
+      mountRoutes(deps.http.app, openact, registry);
+      deps.bus.register("openact", openactExecutor(openact));
+    },
+    start() {
+      unsubscribe = deps.events.subscribe((event) => {
+        if (event.source === "aionix.credvault" && typeof event.detail.trn === "string") {
+          engine.forgetCredential(event.detail.trn);
+        }
+      });
+    },
+    async stop() {
+      unsubscribe?.();
+      await engine.close();
+    },
+  };
+}
