@@ -20,7 +20,10 @@ import { VERSION } from "./runtime/version.ts";
 export const SERVICE_FACTORIES: Array<() => Promise<ServiceFactory>> = [
   () => import("./runtime/audit/mod.ts").then((m) => m.createAuditService),
   () => import("./services/credvault/mod.ts").then((m) => m.createCredVaultService),
+  () => import("./services/paramstore/mod.ts").then((m) => m.createParamStoreService),
   () => import("./services/openact/mod.ts").then((m) => m.createOpenActService),
+  () => import("./services/studio/mod.ts").then((m) => m.createStudioService),
+  () => import("./services/igniter/mod.ts").then((m) => m.createIgniterService),
 ];
 
 export interface ServerOptions {

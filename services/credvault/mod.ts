@@ -80,9 +80,11 @@ export async function createCredVaultService(deps: ServiceDeps): Promise<Service
             throw new ValidationError([{ path: "/versionId", message: "versionId must be a string" }]);
           }
           const caller = req.caller ?? {};
+          // Audited as the calling token when the caller passes one, else as the calling service.
+          const service = typeof caller.service === "string" ? caller.service : "stepflow";
           const actor = {
-            actor: typeof caller.service === "string" ? caller.service : "stepflow",
-            source: String(caller.executionId ?? caller.execution ?? caller.tokenId ?? "bus"),
+            actor: typeof caller.tokenId === "string" ? caller.tokenId : service,
+            source: String(caller.executionId ?? caller.execution ?? service),
           };
           const revealed = await vault.reveal(
             req.tenant,
