@@ -1,0 +1,304 @@
+/**
+ * The durable outbox's dispatcher: firings are rows written before anything is acknowledged;
+ * this sends each to its target over the executor bus (at least once), retries with
+ * exponential backoff and jitter, and finally hands it to the dead-letter destination.
+ * A kill -9 leaves rows 'pending'; start() picks them up again.
+ */
+import type { ExecutorBus } from "../../runtime/bus.ts";
+import type { Clock, TimerId } from "../../runtime/clock.ts";
+import { AppError } from "../../runtime/errors.ts";
+import { newId } from "../../runtime/ids.ts";
+import type { Logger } from "../../runtime/log.ts";
+import type { Db } from "../../runtime/storage/mod.ts";
+import type { IgniterMetrics } from "./metrics.ts";
+import type { FiringRow, IgniterStore, NewFiring, TriggerRow } from "./store.ts";
+import { executionIdOf, parseTarget } from "./targets.ts";
+import { applyTransform } from "./transform.ts";
+import type { RetryPolicy, ScheduleConfig } from "./types.ts";
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 3,
+  maxEventAgeSeconds: 86400,
+  intervalSeconds: 1,
+  backoffRate: 2,
+};
+const MAX_BACKOFF_MS = 300_000;
+const DISPATCH_TIMEOUT_MS = 30_000;
+/** Upper bound between polls, so a timer lost to a wall-clock jump is recovered. */
+const MAX_SLEEP_MS = 30_000;
+const BATCH = 500;
+
+export interface DispatcherDeps {
+  db: Db;
+  store: IgniterStore;
+  bus: ExecutorBus;
+  clock: Clock;
+  logger: Logger;
+  metrics: IgniterMetrics;
+  random: () => number;
+  lookup(tenant: string, name: string): TriggerRow | undefined;
+  /** Publishes a dead-letter event on a bus inside the caller's transaction; returns new firings. */
+  publishDeadLetter(tenant: string, bus: string, detail: Record<string, unknown>): FiringRow[];
+}
+
+export type SyncOutcome =
+  | { ok: true; result: unknown }
+  | { ok: false; timedOut: boolean; error: unknown };
+
+export function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const e = err as Error & { errorType?: string; error?: string; cause?: unknown };
+    const name = e.errorType ?? (typeof e.error === "string" ? e.error : e.name);
+    return `${name}: ${e.message}`.slice(0, 2000);
+  }
+  return String(err).slice(0, 2000);
+}
+
+export function backoffMs(policy: RetryPolicy, attempts: number, random: () => number): number {
+  const base = Math.min(MAX_BACKOFF_MS, policy.intervalSeconds * 1000 * policy.backoffRate ** (attempts - 1));
+  return Math.round(base * (0.5 + random() * 0.5));
+}
+
+export class Dispatcher {
+  #inflight = new Set<string>();
+  #timer: TimerId | undefined;
+  #wakeAt = Infinity;
+  #stopped = true;
+  /** Executions that finished before their dispatch was recorded (fast express workflows). */
+  #finished = new Map<string, string>();
+
+  constructor(private deps: DispatcherDeps) {}
+
+  start(): void {
+    this.#stopped = false;
+    this.poll();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.deps.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#wakeAt = Infinity;
+  }
+
+  get inflight(): number {
+    return this.#inflight.size;
+  }
+
+  /** Dispatches firings just committed (those due now at once; the rest when due). */
+  submit(rows: FiringRow[]): void {
+    if (this.#stopped) return;
+    const now = this.deps.clock.now();
+    for (const row of rows) {
+      if (row.status !== "pending") continue;
+      if ((row.nextAttemptAt ?? now) <= now) void this.#dispatch(row);
+      else this.#armAt(row.nextAttemptAt!);
+    }
+  }
+
+  /** Dispatches one firing and waits for the attempt (webhooks answer with the execution id). */
+  async dispatchNow(row: FiringRow): Promise<void> {
+    await this.#dispatch(row);
+  }
+
+  /** Sends every due pending firing, then sleeps until the next one is due. */
+  poll(): void {
+    if (this.#stopped) return;
+    const now = this.deps.clock.now();
+    let due: FiringRow[] = [];
+    try {
+      due = this.deps.store.dueFirings(now, BATCH).filter((r) => !this.#inflight.has(r.id));
+    } catch (err) {
+      this.deps.logger.error("igniter: reading due firings failed", { err });
+    }
+    for (const row of due) void this.#dispatch(row);
+    const next = this.deps.store.nextDueAt();
+    this.#wakeAt = Infinity;
+    this.#armAt(due.length >= BATCH ? now : next !== undefined && next > now ? next : now + MAX_SLEEP_MS);
+  }
+
+  /** Notes a finished run reported by StepFlow's system events. */
+  runFinished(executionId: string, status: string): void {
+    if (this.deps.store.setRunStatus(executionId, status) === 0) {
+      this.#finished.set(executionId, status);
+      if (this.#finished.size > 5000) this.#finished.delete(this.#finished.keys().next().value!);
+    }
+  }
+
+  #armAt(at: number): void {
+    if (this.#stopped) return;
+    const now = this.deps.clock.now();
+    const wake = Math.min(at, now + MAX_SLEEP_MS);
+    if (wake >= this.#wakeAt && this.#timer !== undefined) return;
+    if (this.#timer !== undefined) this.deps.clock.clearTimeout(this.#timer);
+    this.#wakeAt = wake;
+    this.#timer = this.deps.clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.#wakeAt = Infinity;
+      this.poll();
+    }, Math.max(0, wake - now));
+  }
+
+  #retryPolicy(trigger: TriggerRow | undefined): RetryPolicy {
+    return trigger?.retryPolicy ?? DEFAULT_RETRY;
+  }
+
+  async #prepare(row: FiringRow) {
+    const trigger = row.source === "dead-letter" ? undefined : this.deps.lookup(row.tenant, row.trigger);
+    if (row.source !== "dead-letter" && !trigger) return { gone: true as const };
+    const target = parseTarget(row.target, row.tenant);
+    const input = row.source === "dead-letter"
+      ? row.payload
+      : await applyTransform(trigger!.inputTransform, row.payload);
+    return { gone: false as const, trigger, target, input };
+  }
+
+  async #dispatch(row: FiringRow): Promise<void> {
+    if (this.#inflight.has(row.id) || this.#stopped) return;
+    this.#inflight.add(row.id);
+    const { clock, store, bus, metrics } = this.deps;
+    let trigger: TriggerRow | undefined;
+    try {
+      const prepared = await this.#prepare(row);
+      if (prepared.gone) {
+        store.markFinal(row.id, "failed", clock.now(), { error: "the trigger was deleted before dispatch" });
+        return;
+      }
+      trigger = prepared.trigger;
+      const { target, input } = prepared;
+      // With overlap 'skip', a function is called synchronously so its end is known.
+      const sync = target.service === "aionixfn" && trigger?.type === "schedule" &&
+        (trigger.config as ScheduleConfig).overlap === "skip";
+      const result = await bus.execute(target.action, row.tenant, {
+        input,
+        operation: target.operation,
+        mode: sync ? "sync" : "async",
+        idempotencyKey: row.id,
+        timeoutMs: DISPATCH_TIMEOUT_MS,
+        caller: { service: "igniter", trigger: row.trigger, firing: row.id },
+      });
+      if (this.#stopped) return;
+      const executionId = sync ? null : executionIdOf(result);
+      const runStatus = sync
+        ? "succeeded"
+        : target.service === "stepflow"
+        ? (executionId && this.#finished.get(executionId)) ?? "running"
+        : null;
+      store.markDispatched(row.id, clock.now(), executionId, runStatus);
+      metrics.deliveries.inc({ outcome: "dispatched" });
+    } catch (err) {
+      if (!this.#stopped) this.#failed(row, trigger, err);
+    } finally {
+      this.#inflight.delete(row.id);
+    }
+  }
+
+  /** Runs a firing synchronously for a sync webhook; failures are final (the caller sees them). */
+  async dispatchSync(row: FiringRow, timeoutMs: number): Promise<SyncOutcome> {
+    this.#inflight.add(row.id);
+    const { clock, store, bus, metrics } = this.deps;
+    try {
+      const prepared = await this.#prepare(row);
+      if (prepared.gone) throw new Error("the trigger was deleted");
+      const result = await bus.execute(prepared.target.action, row.tenant, {
+        input: prepared.input,
+        operation: prepared.target.operation,
+        mode: "sync",
+        idempotencyKey: row.id,
+        timeoutMs,
+        caller: { service: "igniter", trigger: row.trigger, firing: row.id },
+      });
+      store.markDispatched(row.id, clock.now(), executionIdOf(result), "succeeded");
+      store.markFinal(row.id, "succeeded", clock.now());
+      metrics.deliveries.inc({ outcome: "succeeded" });
+      return { ok: true, result };
+    } catch (err) {
+      const timedOut = err instanceof AppError && err.status === 504;
+      store.markFinal(row.id, timedOut ? "timed_out" : "failed", clock.now(), {
+        error: errorText(err),
+        attempts: row.attempts + 1,
+      });
+      metrics.failures.inc();
+      metrics.deliveries.inc({ outcome: timedOut ? "timed_out" : "failed" });
+      return { ok: false, timedOut, error: err };
+    } finally {
+      this.#inflight.delete(row.id);
+    }
+  }
+
+  #failed(row: FiringRow, trigger: TriggerRow | undefined, err: unknown): void {
+    const { clock, store, metrics, logger } = this.deps;
+    const now = clock.now();
+    const attempts = row.attempts + 1;
+    const policy = this.#retryPolicy(trigger);
+    const message = errorText(err);
+    metrics.failures.inc();
+    // A rejected input will be rejected again: no point retrying.
+    const retryable = !(err instanceof AppError && (err.status === 400 || err.status === 422));
+    const delay = backoffMs(policy, attempts, this.deps.random);
+    const withinAge = now + delay - row.createdAt <= policy.maxEventAgeSeconds * 1000;
+    try {
+      if (retryable && attempts < policy.maxAttempts && withinAge) {
+        store.markRetry(row.id, attempts, now + delay, message);
+        logger.info("igniter: dispatch failed, will retry", { firing: row.id, attempts, delayMs: delay });
+        this.#armAt(now + delay);
+        return;
+      }
+      this.#deadLetter(row, trigger, attempts, message);
+    } catch (writeErr) {
+      logger.error("igniter: recording a failed dispatch failed", { firing: row.id, err: writeErr });
+    }
+  }
+
+  #deadLetter(row: FiringRow, trigger: TriggerRow | undefined, attempts: number, error: string): void {
+    const { db, clock, store, metrics } = this.deps;
+    const now = clock.now();
+    const dl = row.source === "dead-letter" ? null : trigger?.deadLetter ?? null;
+    const detail = {
+      trigger: row.trigger,
+      firingId: row.id,
+      source: row.source,
+      target: row.target,
+      attempts,
+      error,
+      acceptedAt: new Date(row.createdAt).toISOString(),
+      payload: row.payload,
+    };
+    const follow: FiringRow[] = [];
+    db.transaction(() => {
+      store.markFinal(row.id, dl ? "dead_lettered" : "failed", now, { error, attempts });
+      if (dl && "target" in dl) {
+        const dlq: NewFiring = {
+          id: newId(now),
+          tenant: row.tenant,
+          trigger: row.trigger,
+          source: "dead-letter",
+          dedupKey: `dlq:${row.id}`,
+          target: dl.target,
+          payload: detail,
+          status: "pending",
+          nextAttemptAt: now,
+          scheduledAt: null,
+          createdAt: now,
+          eventId: null,
+          deliveryId: null,
+        };
+        if (store.insertFiring(dlq)) follow.push(store.getFiring(dlq.id)!);
+      } else if (dl && "eventBus" in dl && !isDeadLetterEvent(row.payload)) {
+        follow.push(...this.deps.publishDeadLetter(row.tenant, dl.eventBus, detail));
+      }
+    });
+    metrics.deliveries.inc({ outcome: dl ? "dead_lettered" : "failed" });
+    if (dl) metrics.deadLetters.inc();
+    this.submit(follow);
+  }
+}
+
+export const DEAD_LETTER_SOURCE = "aionix.igniter";
+export const DEAD_LETTER_DETAIL_TYPE = "Trigger Delivery Failed";
+
+/** A dead-letter event whose own delivery fails is not dead-lettered again (no loops). */
+function isDeadLetterEvent(payload: unknown): boolean {
+  const p = payload as Record<string, unknown> | null;
+  return !!p && p.source === DEAD_LETTER_SOURCE && p["detail-type"] === DEAD_LETTER_DETAIL_TYPE;
+}

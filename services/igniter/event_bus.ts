@@ -1,0 +1,165 @@
+/**
+ * The event bus: accepts EventBridge envelopes, matches them against the enabled event
+ * rules of the tenant's bus, and writes one firing per match in the same transaction, before
+ * the caller is answered. Rules are compiled once and indexed by exact `source` values.
+ */
+import type { Clock } from "../../runtime/clock.ts";
+import { newId } from "../../runtime/ids.ts";
+import type { Db } from "../../runtime/storage/mod.ts";
+import type { IgniterMetrics } from "./metrics.ts";
+import { compilePattern, type EventMatcher } from "./pattern.ts";
+import type { FiringRow, IgniterStore, NewFiring, TriggerRow } from "./store.ts";
+import type { EventConfig, EventEnvelope, PutEventsResult } from "./types.ts";
+
+export const DEFAULT_BUS = "default";
+
+export interface EventEntry {
+  source: string;
+  "detail-type"?: string;
+  detailType?: string;
+  detail?: unknown;
+  time?: string;
+  id?: string;
+  resources?: string[];
+  eventBus?: string;
+}
+
+interface Rule {
+  name: string;
+  target: string;
+  matcher: EventMatcher;
+}
+
+interface BusRules {
+  bySource: Map<string, Rule[]>;
+  generic: Rule[];
+}
+
+const key = (tenant: string, bus: string) => `${tenant}\u0000${bus}`;
+
+export class EventBus {
+  #buses = new Map<string, BusRules>();
+  #ruleBus = new Map<string, string>();
+
+  constructor(
+    private deps: { db: Db; store: IgniterStore; clock: Clock; metrics: IgniterMetrics },
+  ) {}
+
+  /** Adds, replaces or (when disabled / not an event rule / no target) removes a rule. */
+  setRule(trigger: TriggerRow): void {
+    this.removeRule(trigger.tenant, trigger.name);
+    if (trigger.type !== "event" || !trigger.enabled || !trigger.target) return;
+    const config = trigger.config as EventConfig;
+    const busName = config.eventBus ?? DEFAULT_BUS;
+    const rule: Rule = {
+      name: trigger.name,
+      target: trigger.target,
+      matcher: compilePattern(config.pattern),
+    };
+    const k = key(trigger.tenant, busName);
+    let bus = this.#buses.get(k);
+    if (!bus) this.#buses.set(k, bus = { bySource: new Map(), generic: [] });
+    const sources = config.pattern.source;
+    if (Array.isArray(sources) && sources.length && sources.every((s) => typeof s === "string")) {
+      for (const s of new Set(sources as string[])) {
+        const list = bus.bySource.get(s) ?? [];
+        list.push(rule);
+        bus.bySource.set(s, list);
+      }
+    } else bus.generic.push(rule);
+    this.#ruleBus.set(key(trigger.tenant, trigger.name), k);
+  }
+
+  removeRule(tenant: string, name: string): void {
+    const k = this.#ruleBus.get(key(tenant, name));
+    if (!k) return;
+    this.#ruleBus.delete(key(tenant, name));
+    const bus = this.#buses.get(k)!;
+    bus.generic = bus.generic.filter((r) => r.name !== name);
+    for (const [s, list] of bus.bySource) {
+      const kept = list.filter((r) => r.name !== name);
+      if (kept.length) bus.bySource.set(s, kept);
+      else bus.bySource.delete(s);
+    }
+  }
+
+  ruleCount(): number {
+    return this.#ruleBus.size;
+  }
+
+  envelope(tenant: string, entry: EventEntry, now: number): EventEnvelope {
+    return {
+      version: "0",
+      id: entry.id ?? newId(now),
+      "detail-type": entry["detail-type"] ?? entry.detailType ?? "",
+      source: entry.source,
+      account: tenant,
+      time: entry.time ? new Date(entry.time).toISOString() : new Date(now).toISOString(),
+      region: "local",
+      resources: entry.resources ?? [],
+      detail: entry.detail ?? {},
+    };
+  }
+
+  #match(tenant: string, bus: string, event: EventEnvelope): Rule[] {
+    const rules = this.#buses.get(key(tenant, bus));
+    if (!rules) return [];
+    const out: Rule[] = [];
+    for (const r of rules.bySource.get(event.source) ?? []) if (r.matcher(event)) out.push(r);
+    for (const r of rules.generic) if (r.matcher(event)) out.push(r);
+    return out;
+  }
+
+  /** Matches and writes firings; must run inside a transaction. Returns the new firings. */
+  ingestInTransaction(tenant: string, entries: EventEntry[], result?: PutEventsResult): FiringRow[] {
+    const { store, clock, metrics } = this.deps;
+    const now = clock.now();
+    const rows: FiringRow[] = [];
+    for (const entry of entries) {
+      const event = this.envelope(tenant, entry, now);
+      const matched = this.#match(tenant, entry.eventBus ?? DEFAULT_BUS, event);
+      let count = 0;
+      for (const rule of matched) {
+        const firing: NewFiring = {
+          id: newId(now),
+          tenant,
+          trigger: rule.name,
+          source: "event",
+          dedupKey: `evt:${event.id}`,
+          target: rule.target,
+          payload: event,
+          status: "pending",
+          nextAttemptAt: now,
+          scheduledAt: null,
+          createdAt: now,
+          eventId: event.id,
+          deliveryId: null,
+        };
+        if (!store.insertFiring(firing)) continue;
+        count++;
+        rows.push({
+          ...firing,
+          reason: null,
+          attempts: 0,
+          dispatchedAt: null,
+          finishedAt: null,
+          executionId: null,
+          runStatus: null,
+          error: null,
+        });
+      }
+      metrics.events.inc();
+      if (count) metrics.matches.inc(count);
+      result?.entries.push({ eventId: event.id, matchedRules: count });
+    }
+    if (rows.length) metrics.fires.inc({ type: "event" }, rows.length);
+    return rows;
+  }
+
+  /** Accepts a batch durably; the caller submits the returned firings to the dispatcher. */
+  put(tenant: string, entries: EventEntry[]): { result: PutEventsResult; rows: FiringRow[] } {
+    const result: PutEventsResult = { failedEntryCount: 0, entries: [] };
+    const rows = this.deps.db.transaction(() => this.ingestInTransaction(tenant, entries, result));
+    return { result, rows };
+  }
+}
