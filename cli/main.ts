@@ -16,6 +16,8 @@ const GROUPS: Array<Promise<{ register: Register }>> = [
   import("./commands/admin.ts"),
   import("./commands/completion.ts"),
   import("./commands/act.ts"),
+  import("./commands/tr.ts"),
+  import("./commands/events.ts"),
 ];
 
 export async function buildProgram(env: Record<string, string | undefined> = {}): Promise<Command> {
