@@ -8,7 +8,9 @@ import { parseArgs } from "node:util";
 const SERVER_FLAGS = ["--port", "--host", "--data", "--config", "--log-level", "-p"];
 
 /** Hidden subcommands used by the platform itself (e.g. the supervised function host). */
-const HIDDEN: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {};
+const HIDDEN: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
+  "__fnhost": () => import("./runtime/sandbox/deno_host.ts"),
+};
 
 const USAGE = `Usage: aionix [serve] [--port N] [--host H] [--data DIR] [--config FILE] [--log-level L]
        aionix <cli-group> ...   (same as: aio <cli-group> ...; see 'aionix --help-cli')`;

@@ -24,6 +24,7 @@ export const SERVICE_FACTORIES: Array<() => Promise<ServiceFactory>> = [
   () => import("./services/openact/mod.ts").then((m) => m.createOpenActService),
   () => import("./services/studio/mod.ts").then((m) => m.createStudioService),
   () => import("./services/igniter/mod.ts").then((m) => m.createIgniterService),
+  () => import("./services/aionixfn/mod.ts").then((m) => m.createAionixFnService),
 ];
 
 export interface ServerOptions {

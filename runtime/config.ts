@@ -39,6 +39,15 @@ export const ConfigSchema = z.strictObject({
     global_concurrency: z.number().int().positive().default(64),
     idle_ttl_seconds: z.number().positive().default(300),
     max_pool_size: z.number().int().positive().default(8),
+    /** Largest JSON result a function may return, bytes. */
+    output_limit: z.number().int().positive().default(6 * 1024 * 1024),
+    /** Log output kept per invocation, bytes. */
+    log_limit: z.number().int().positive().default(256 * 1024),
+    /** Largest event for a sync / async invocation, bytes. */
+    payload_limit: z.number().int().positive().default(6 * 1024 * 1024),
+    async_payload_limit: z.number().int().positive().default(256 * 1024),
+    /** The python3 executable for Python functions. */
+    python: z.string().min(1).default("python3"),
   }).prefault({}),
 });
 
