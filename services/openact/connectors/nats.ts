@@ -188,7 +188,12 @@ const connector: Connector & { subscribeInput: typeof subscribeInput } = {
         jetstream: nc.info?.jetstream ?? false,
         rtt,
       };
-    }, { kind: KIND, what: "connection test", credential: connection.credential });
+    }, {
+      kind: KIND,
+      what: "connection test",
+      credential: connection.credential,
+      mapError: (err) => mapNatsError(err, connection.credential),
+    });
     return { ok: true, ...info, latencyMs: Date.now() - started };
   },
   async execute(connection, operation, input, options) {

@@ -14,6 +14,8 @@ export interface DeadlineOptions {
   onAbort?: () => unknown;
   /** Used to redact driver error messages. */
   credential?: unknown;
+  /** Driver-specific error mapping; defaults to mapDriverError. */
+  mapError?: (err: unknown) => Error;
 }
 
 export async function withDeadline<T>(
@@ -51,7 +53,8 @@ export async function withDeadline<T>(
     work.catch(() => {}); // a late failure after abort must not become an unhandled rejection
     return await Promise.race([work, aborted]);
   } catch (err) {
-    throw failure ?? mapDriverError(kind, err, deadline.credential);
+    if (failure) throw failure;
+    throw deadline.mapError ? deadline.mapError(err) : mapDriverError(kind, err, deadline.credential);
   } finally {
     clearTimeout(timer);
     options.signal.removeEventListener("abort", onCallerAbort);
