@@ -7,11 +7,10 @@
 import type { ExecutorBus } from "../../runtime/bus.ts";
 import type { Clock, TimerId } from "../../runtime/clock.ts";
 import { AppError } from "../../runtime/errors.ts";
-import { newId } from "../../runtime/ids.ts";
 import type { Logger } from "../../runtime/log.ts";
 import type { Db } from "../../runtime/storage/mod.ts";
 import type { IgniterMetrics } from "./metrics.ts";
-import type { FiringRow, IgniterStore, NewFiring, TriggerRow } from "./store.ts";
+import { firingId, type FiringRow, type IgniterStore, type NewFiring, type TriggerRow } from "./store.ts";
 import { executionIdOf, parseTarget } from "./targets.ts";
 import { applyTransform } from "./transform.ts";
 import type { RetryPolicy, ScheduleConfig } from "./types.ts";
@@ -269,7 +268,7 @@ export class Dispatcher {
       store.markFinal(row.id, dl ? "dead_lettered" : "failed", now, { error, attempts });
       if (dl && "target" in dl) {
         const dlq: NewFiring = {
-          id: newId(now),
+          id: firingId(now),
           tenant: row.tenant,
           trigger: row.trigger,
           source: "dead-letter",

@@ -8,7 +8,7 @@ import { newId } from "../../runtime/ids.ts";
 import type { Db } from "../../runtime/storage/mod.ts";
 import type { IgniterMetrics } from "./metrics.ts";
 import { compilePattern, type EventMatcher } from "./pattern.ts";
-import type { FiringRow, IgniterStore, NewFiring, TriggerRow } from "./store.ts";
+import { firingId, type FiringRow, type IgniterStore, type NewFiring, type TriggerRow } from "./store.ts";
 import type { EventConfig, EventEnvelope, PutEventsResult } from "./types.ts";
 
 export const DEFAULT_BUS = "default";
@@ -121,7 +121,7 @@ export class EventBus {
       let count = 0;
       for (const rule of matched) {
         const firing: NewFiring = {
-          id: newId(now),
+          id: firingId(now),
           tenant,
           trigger: rule.name,
           source: "event",

@@ -14,12 +14,12 @@ import {
   ServiceUnavailableError,
   UnauthorizedError,
 } from "../../runtime/errors.ts";
-import { constantTimeEqual, newId } from "../../runtime/ids.ts";
+import { constantTimeEqual } from "../../runtime/ids.ts";
 import { TENANT_RE } from "../../runtime/trn.ts";
 import { errorResponses } from "../../runtime/http/schemas.ts";
 import type { Igniter } from "./igniter.ts";
 import { NAME_RE } from "./schemas.ts";
-import type { FiringRow, NewFiring, TriggerRow } from "./store.ts";
+import { firingId, type FiringRow, type NewFiring, type TriggerRow } from "./store.ts";
 import type { WebhookConfig } from "./types.ts";
 import { verifyGithub, type VerifyResult, verifyStripe } from "./webhook.ts";
 import { errorText } from "./dispatcher.ts";
@@ -185,7 +185,7 @@ export async function handleWebhook(
   const sync = config.mode === "sync";
   const timeoutMs = (config.timeoutSeconds ?? 30) * 1000;
   const firing: NewFiring = {
-    id: newId(now),
+    id: firingId(now),
     tenant,
     trigger: t.name,
     source: "webhook",

@@ -6,12 +6,11 @@
  * follow the trigger's policy: skip (default) or catch-up within a window, capped.
  */
 import type { Clock, TimerId } from "../../runtime/clock.ts";
-import { newId } from "../../runtime/ids.ts";
 import type { Logger } from "../../runtime/log.ts";
 import type { Db } from "../../runtime/storage/mod.ts";
 import type { IgniterMetrics } from "./metrics.ts";
 import { type CompiledSchedule, compileSchedule } from "./schedule.ts";
-import type { FiringRow, IgniterStore, NewFiring, TriggerRow } from "./store.ts";
+import { firingId, type FiringRow, type IgniterStore, type NewFiring, type TriggerRow } from "./store.ts";
 import type { ScheduleConfig } from "./types.ts";
 
 /** A fire this late is still "on time" (the timer was late, or the server restarted quickly). */
@@ -168,7 +167,7 @@ export class ScheduleEngine {
     },
   ): NewFiring {
     return {
-      id: newId(now),
+      id: firingId(now),
       tenant: t.tenant,
       trigger: t.name,
       source: "schedule",

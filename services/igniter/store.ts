@@ -442,3 +442,20 @@ export class IgniterStore {
     this.db.run("DELETE FROM igniter_deliveries WHERE received_at < ?", before);
   }
 }
+
+let lastIdMs = 0;
+let idSeq = 0;
+const ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+
+/**
+ * Firing ids sort in the order they were made, even when the (injected) clock stands still
+ * or steps back: history pages by id.
+ */
+export function firingId(now: number): string {
+  if (now > lastIdMs) {
+    lastIdMs = now;
+    idSeq = 0;
+  } else idSeq++;
+  const rand = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => ID_ALPHABET[b & 31]).join("");
+  return lastIdMs.toString(32).padStart(10, "0") + idSeq.toString(32).padStart(5, "0") + rand;
+}
