@@ -179,7 +179,7 @@ Deno.test("scheduled rotation runs on the FakeClock and reschedules itself; purg
     await clock.advance(29 * 86_400_000);
     assertEquals(calls.length, 0);
     await clock.advance(86_400_000 + 1000);
-    await until(async () => calls.length === 4, "the scheduled rotation", clock);
+    await until(() => Promise.resolve(calls.length === 4), "the scheduled rotation", clock);
     await until(
       async () =>
         (await s.json<{ value: string }>("POST", "/api/v1/secrets/db/reveal")).body.value === "rotated-1",
