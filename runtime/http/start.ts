@@ -45,7 +45,8 @@ export async function startServer(
     Deno.exit(1);
   }
   const host = running.hostname.includes(":") ? `[${running.hostname}]` : running.hostname;
-  logger.info("listening", {
+  // Always emitted (whatever the level): scripts and tests wait for this line.
+  createLogger({ level: "info" }).info("listening", {
     url: `http://${host}:${running.port}`,
     port: running.port,
     data: server.deps.dataDir,

@@ -35,7 +35,16 @@ async function waitForListen(child: Deno.ChildProcess, sink: string[]): Promise<
   let buffer = "";
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    const { value, done } = await reader.read();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const { value, done } = await Promise.race([
+      reader.read(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`server did not start within 30 s:\n${buffer}`)),
+          deadline - Date.now(),
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
     if (done) throw new Error(`server exited before listening:\n${sink.join("")}${buffer}`);
     buffer += value;
     const match = /"msg":"listening".*?"port":(\d+)/.exec(buffer);
