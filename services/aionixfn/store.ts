@@ -292,7 +292,10 @@ export class FnStore {
       const config = description !== undefined ? { ...fn.config, description } : fn.config;
       if (fn.latestVersion !== null) {
         const latest = this.getVersion(tenant, name, fn.latestVersion);
-        if (latest.codeHash === fn.codeHash && JSON.stringify(latest.config) === JSON.stringify(config)) {
+        // Publishing an unchanged draft (same code and run configuration) returns the latest version.
+        const same = (a: FnRunConfig, b: FnRunConfig) =>
+          JSON.stringify({ ...a, description: "" }) === JSON.stringify({ ...b, description: "" });
+        if (latest.codeHash === fn.codeHash && same(latest.config, fn.config)) {
           return { version: latest, created: false };
         }
       }
