@@ -82,6 +82,7 @@ function buildUrl(settings: HttpSettings, input: RequestInput): URL {
   let url: URL;
   try {
     if (input.url !== undefined) url = new URL(input.url);
+    else if (settings.baseUrl && input.path === "") url = new URL(settings.baseUrl);
     else if (settings.baseUrl) {
       const base = settings.baseUrl.endsWith("/") ? settings.baseUrl : settings.baseUrl + "/";
       url = new URL(input.path!.replace(/^\//, ""), base);
