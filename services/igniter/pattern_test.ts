@@ -197,3 +197,15 @@ Deno.test("property: cidr /32 matches exactly one IPv4 address", () => {
     }),
   );
 });
+
+Deno.test("fixtures/events/patterns.json: each sample pattern gives its documented result", async () => {
+  const dir = new URL("../../fixtures/events/", import.meta.url);
+  const cases = JSON.parse(await Deno.readTextFile(new URL("patterns.json", dir))) as Array<
+    { name: string; event: string; pattern: unknown; matches: boolean }
+  >;
+  assert(cases.length >= 5);
+  for (const c of cases) {
+    const event = JSON.parse(await Deno.readTextFile(new URL(c.event, dir)));
+    assertEquals(matchesPattern(c.pattern, event), c.matches, c.name);
+  }
+});
