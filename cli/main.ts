@@ -18,6 +18,7 @@ const GROUPS: Array<Promise<{ register: Register }>> = [
   import("./commands/param.ts"),
   import("./commands/audit.ts"),
   import("./commands/completion.ts"),
+  import("./commands/whoami.ts"),
   import("./commands/act.ts"),
   import("./commands/tr.ts"),
   import("./commands/events.ts"),

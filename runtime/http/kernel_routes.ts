@@ -106,6 +106,36 @@ export function mountKernelRoutes(app: ApiApp, deps: { tokens: TokenService; db:
 
   app.openapi(
     createRoute({
+      method: "get",
+      path: "/api/v1/whoami",
+      tags: ["tokens"],
+      summary: "The calling token and the tenant this request runs in",
+      responses: {
+        200: {
+          description: "Caller",
+          content: {
+            "application/json": {
+              schema: z.object({
+                tokenId: z.string(),
+                name: z.string(),
+                role: z.enum(ROLES),
+                scope: z.string(),
+                tenant: z.string(),
+              }),
+            },
+          },
+        },
+        ...errors,
+      },
+    }),
+    (c) => {
+      const { principal, tenant } = who(c);
+      return c.json({ ...principal, tenant }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
       method: "post",
       path: "/api/v1/admin/backup",
       tags: ["admin"],
