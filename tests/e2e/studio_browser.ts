@@ -1,0 +1,100 @@
+/**
+ * Browser harness for the Studio e2e tests: builds studio/dist when it is missing or older than
+ * the sources, launches Debian's chromium through playwright-core, signs in with a token and
+ * saves screenshots into tests/.out/ (git-ignored).
+ */
+import { type Browser, chromium, type Page } from "playwright-core";
+import { ROOT } from "../helpers/server.ts";
+
+export const OUT = `${ROOT}tests/.out/`;
+const CHROMIUM = "/usr/bin/chromium";
+
+async function newestMtime(dir: string): Promise<number> {
+  let newest = 0;
+  for await (const e of Deno.readDir(dir)) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory) newest = Math.max(newest, await newestMtime(path));
+    else {newest = Math.max(
+        newest,
+        (await Deno.stat(path)).mtime?.getTime() ?? 0,
+      );}
+  }
+  return newest;
+}
+
+/** Runs `deno task studio:build` unless studio/dist is newer than every source file. */
+export async function ensureStudioBuilt(): Promise<void> {
+  const index = `${ROOT}studio/dist/index.html`;
+  const built = await Deno.stat(index).then((s) => s.mtime?.getTime() ?? 0)
+    .catch(() => 0);
+  const sources = Math.max(
+    await newestMtime(`${ROOT}studio/src`),
+    ...(await Promise.all(
+      ["index.html", "package.json", "vite.config.ts"].map((f) =>
+        Deno.stat(`${ROOT}studio/${f}`).then((s) => s.mtime?.getTime() ?? 0)
+      ),
+    )),
+  );
+  if (built > sources) return;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "studio:build"],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(
+      `studio:build failed:\n${new TextDecoder().decode(out.stdout)}${
+        new TextDecoder().decode(out.stderr)
+      }`,
+    );
+  }
+}
+
+export async function launch(): Promise<Browser> {
+  try {
+    await Deno.stat(CHROMIUM);
+  } catch {
+    throw new Error(
+      `${CHROMIUM} is missing: install it with 'apt-get install -y chromium'`,
+    );
+  }
+  return await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+}
+
+/** Opens Studio and signs in with the token through the sign-in form. */
+export async function signIn(
+  browser: Browser,
+  baseUrl: string,
+  token: string,
+): Promise<Page> {
+  const page = await browser.newPage({
+    viewport: { width: 1440, height: 900 },
+  });
+  page.setDefaultTimeout(15_000);
+  await page.goto(`${baseUrl}/studio/`);
+  await page.getByTestId("token").fill(token);
+  await page.getByTestId("signin").click();
+  await page.locator("nav.nav").waitFor();
+  return page;
+}
+
+export async function shot(page: Page, name: string): Promise<string> {
+  await Deno.mkdir(OUT, { recursive: true });
+  const path = `${OUT}${name}.png`;
+  await page.screenshot({ path });
+  return path;
+}
