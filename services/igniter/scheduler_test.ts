@@ -259,3 +259,24 @@ Deno.test("one-time at() fires once; flexible window delays the dispatch by the 
     await h.close();
   }
 });
+
+Deno.test("overlap skip with a function target calls it synchronously so its end is known", async () => {
+  const clock = new FakeClock("2026-05-01T10:00:30Z");
+  const h = await harness({ clock });
+  try {
+    await schedule(h, "fn-job", { rate: "rate(1 minute)", overlap: "skip" }, "fn:cleanup");
+    await clock.advance(60_000);
+    await settle();
+    await clock.advance(60_000);
+    await settle();
+    const calls = h.targets.targetCalls();
+    assertEquals(calls.map((c) => [c.service, c.mode]), [["aionixfn", "sync"], ["aionixfn", "sync"]]);
+    const items = await history(h, "fn-job");
+    assertEquals(items.map((f) => [f.status, f.runStatus]), [["dispatched", "succeeded"], [
+      "dispatched",
+      "succeeded",
+    ]]);
+  } finally {
+    await h.close();
+  }
+});
