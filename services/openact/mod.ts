@@ -12,12 +12,17 @@ import { OpenActStore } from "./store.ts";
 import { OpenAct } from "./service.ts";
 import { mountRoutes } from "./routes.ts";
 import { openactExecutor } from "./executor.ts";
+import { AuthFlow } from "./authflow/authflow.ts";
+import { RestTokenVault, type TokenVault } from "./authflow/token_vault.ts";
+import { mountAuthFlowRoutes } from "./authflow/routes.ts";
 
 export type { Action, Connection, ExecuteResult } from "./types.ts";
 
 export interface OpenActOptions {
   /** Replaces the CredVault bus lookup (tests). */
   readCredential?: CredentialReader;
+  /** Replaces the CredVault REST writer for OAuth2 tokens (tests). */
+  tokenVault?: TokenVault;
 }
 
 export async function createOpenActService(
@@ -51,6 +56,15 @@ export async function createOpenActService(
     () => deps.clock.now(),
   );
   const openact = new OpenAct(store, engine);
+  const now = () => deps.clock.now();
+  const flow = new AuthFlow({
+    store,
+    engine,
+    readCredential,
+    now,
+    vault: options.tokenVault ?? new RestTokenVault(deps.http.app, deps.tokens, now),
+  });
+  engine.refreshToken = (tenant, connection, signal) => flow.refresh(tenant, connection, signal);
   let unsubscribe: (() => void) | undefined;
 
   return {
@@ -58,6 +72,7 @@ export async function createOpenActService(
     migrations,
     mount() {
       mountRoutes(deps.http.app, openact, registry);
+      mountAuthFlowRoutes(deps.http.app, openact, flow, deps.http.publicPaths);
       deps.bus.register("openact", openactExecutor(openact));
     },
     start() {

@@ -45,7 +45,7 @@ export function startStub(
         path: url.pathname,
         query: Object.fromEntries(url.searchParams),
         headers: Object.fromEntries(req.headers),
-        body: await req.text(),
+        body: await req.clone().text(),
       };
       requests.push(rec);
       return await handler(req, rec);
