@@ -80,7 +80,7 @@ async function apply(run: Run, trigger: Trigger) {
       });
       run.checkSize(exec.input, "the execution input");
       if (run.flow.dsl.timeout) run.setTimer("execTimeout", exec.startedAt + run.flow.dsl.timeout * 1000);
-      const root = run.newThread("", "", {});
+      const root = run.newThread("", "", { ...trigger.vars });
       await run.drive(root, { name: run.flow.dsl.entry, input: exec.input });
       return;
     }

@@ -447,7 +447,6 @@ export class Run {
     e.stoppedAt = this.env.now();
     if (status === "succeeded") {
       e.output = r.output;
-      if (root) delete e.threads[""];
     } else {
       if (r.error !== undefined) e.error = r.error;
       if (r.cause !== undefined) e.cause = r.cause;

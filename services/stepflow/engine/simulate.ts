@@ -36,6 +36,10 @@ export interface SimOptions {
   /** Extra triggers to inject at virtual times. */
   inject?: { at: number; trigger: (s: Simulation) => Trigger | undefined }[];
   id?: string;
+  /** Variables the root thread starts with (test-state). */
+  vars?: Record<string, unknown>;
+  /** Stops the run after the step that recorded a matching event. */
+  stopOn?: (e: HistoryEvent) => boolean;
 }
 
 export class Simulation {
@@ -131,9 +135,10 @@ export class Simulation {
 
   /** Runs until the execution ends or nothing is left to happen before the horizon. */
   async run(): Promise<this> {
-    if (this.exec.seq === 0) await this.#apply({ type: "start" });
+    if (this.exec.seq === 0) await this.#apply({ type: "start", vars: this.options.vars });
+    const stopped = () => this.options.stopOn !== undefined && this.history.some(this.options.stopOn);
     const horizon = this.exec.startedAt + (this.options.horizonMs ?? 86_400_000);
-    while (this.exec.status === "running") {
+    while (this.exec.status === "running" && !stopped()) {
       // Earliest of: queued task result, timer, injected trigger.
       let best: { at: number; kind: "q" | "t" | "p"; idx: number | string } | undefined;
       this.#queue.forEach((q, i) => {

@@ -155,7 +155,7 @@ export interface ExecState {
 }
 
 export type Trigger =
-  | { type: "start" }
+  | { type: "start"; vars?: Record<string, unknown> }
   | { type: "taskSucceeded"; taskId: string; output: unknown }
   | { type: "taskFailed"; taskId: string; error: string; cause: string }
   | { type: "heartbeat"; taskId: string }

@@ -47,7 +47,9 @@ export class ExpressionEvalError extends Error {
 }
 
 export interface Bindings {
-  secret?: (name: string) => Promise<unknown>;
+  /** `$secret(name, stage?)`: a CredVault value (stage current|pending|previous). */
+  secret?: (name: string, stage?: string) => Promise<unknown>;
+  /** `$param(path)`: a ParamStore value. */
   param?: (path: string) => Promise<unknown>;
 }
 

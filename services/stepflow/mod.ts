@@ -1,0 +1,38 @@
+/**
+ * StepFlow — `trn:stepflow:{tenant}:template/{name}`: durable workflows in the DSL of
+ * DESIGN.md §6. Registers the REST API, the `stepflow` executor (child workflows, `wf:`)
+ * and the built-in `http` action; resumes running executions at start.
+ */
+import type { ServiceDeps, ServiceModule } from "../../runtime/service.ts";
+import { StepFlow } from "./service.ts";
+import { migrations } from "./store.ts";
+import { httpAction } from "./builtin_http.ts";
+import { childExecutor } from "./executor/child.ts";
+import { mountTemplateRoutes } from "./routes/templates.ts";
+import { mountExecutionRoutes } from "./routes/executions.ts";
+
+export type * from "./types.ts";
+export { ChildExecutionError } from "./executor/child.ts";
+export { HttpActionError } from "./builtin_http.ts";
+export { dslJsonSchema } from "./dsl/schema.ts";
+
+export function createStepFlowService(deps: ServiceDeps): ServiceModule {
+  const sf = new StepFlow(deps);
+  return {
+    name: "stepflow",
+    migrations,
+    mount() {
+      mountTemplateRoutes(deps.http.app, sf);
+      mountExecutionRoutes(deps.http.app, sf);
+      deps.bus.register("stepflow", childExecutor(sf));
+      deps.bus.registerBuiltin("http", httpAction);
+    },
+    start() {
+      const n = sf.recover();
+      if (n) deps.logger.info("stepflow resumed executions", { count: n });
+    },
+    stop() {
+      sf.driver.stop();
+    },
+  };
+}

@@ -1,0 +1,316 @@
+/**
+ * StepFlow's repository: templates with immutable versions, executions with their engine
+ * snapshot, and history events. Portable SQL only (`?` placeholders, ON CONFLICT-free).
+ */
+import type { Db, Migration } from "../../runtime/storage/mod.ts";
+import type { HistoryEvent } from "./engine/types.ts";
+import type { Execution, HistoryEventView, Template, TemplateVersion } from "./types.ts";
+
+export const migrations: Migration[] = [{
+  version: 1,
+  name: "templates, executions, history",
+  sql: `
+CREATE TABLE stepflow_templates (
+  id TEXT PRIMARY KEY, tenant TEXT NOT NULL, name TEXT NOT NULL, latest INTEGER NOT NULL,
+  description TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  UNIQUE (tenant, name));
+CREATE TABLE stepflow_template_versions (
+  template_id TEXT NOT NULL, version INTEGER NOT NULL, dsl TEXT NOT NULL, description TEXT NOT NULL,
+  created_at TEXT NOT NULL, PRIMARY KEY (template_id, version));
+CREATE TABLE stepflow_executions (
+  id TEXT PRIMARY KEY, tenant TEXT NOT NULL, template TEXT NOT NULL, template_id TEXT NOT NULL,
+  version INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
+  input TEXT, output TEXT, error TEXT, cause TEXT, started_at TEXT NOT NULL, stopped_at TEXT,
+  parent_id TEXT, depth INTEGER NOT NULL, redrive_count INTEGER NOT NULL, snapshot TEXT,
+  updated_at TEXT NOT NULL, UNIQUE (template_id, name));
+CREATE INDEX stepflow_executions_list ON stepflow_executions (tenant, started_at, id);
+CREATE INDEX stepflow_executions_status ON stepflow_executions (status, kind);
+CREATE TABLE stepflow_history (
+  execution_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, ts TEXT NOT NULL,
+  state_path TEXT NOT NULL, body TEXT, PRIMARY KEY (execution_id, seq));
+`,
+}];
+
+export interface TemplateRow {
+  id: string;
+  tenant: string;
+  name: string;
+  latest: number;
+  description: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ExecutionRow {
+  id: string;
+  tenant: string;
+  template: string;
+  template_id: string;
+  version: number;
+  name: string;
+  kind: string;
+  status: string;
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  cause: string | null;
+  started_at: string;
+  stopped_at: string | null;
+  parent_id: string | null;
+  depth: number;
+  redrive_count: number;
+  snapshot: string | null;
+}
+
+/** Everything one group-commit entry writes for one execution. */
+export interface ExecutionWrite {
+  insert: boolean;
+  row: Omit<ExecutionRow, "snapshot"> & { snapshot: string | null };
+  events: HistoryEvent[];
+  now: string;
+}
+
+const parse = (text: string | null) => (text === null ? undefined : JSON.parse(text));
+
+export function executionView(r: ExecutionRow, trn: string): Execution {
+  const e: Execution = {
+    id: r.id,
+    trn,
+    template: r.template,
+    version: r.version,
+    name: r.name,
+    kind: r.kind as Execution["kind"],
+    status: r.status as Execution["status"],
+    input: parse(r.input) ?? null,
+    startedAt: r.started_at,
+  };
+  if (r.output !== null) e.output = parse(r.output);
+  if (r.error !== null) e.error = r.error;
+  if (r.cause !== null) e.cause = r.cause;
+  if (r.stopped_at !== null) e.stoppedAt = r.stopped_at;
+  if (r.parent_id !== null) e.parentExecutionId = r.parent_id;
+  if (r.redrive_count) e.redriveCount = r.redrive_count;
+  return e;
+}
+
+export class StepFlowStore {
+  constructor(private db: Db) {}
+
+  // ---- templates ----------------------------------------------------------------------------
+  template(tenant: string, name: string): TemplateRow | undefined {
+    return this.db.get<TemplateRow>(
+      "SELECT * FROM stepflow_templates WHERE tenant = ? AND name = ?",
+      tenant,
+      name,
+    );
+  }
+  templateById(id: string): TemplateRow | undefined {
+    return this.db.get<TemplateRow>("SELECT * FROM stepflow_templates WHERE id = ?", id);
+  }
+  versionDsl(
+    templateId: string,
+    version: number,
+  ): { dsl: string; description: string; created_at: string } | undefined {
+    return this.db.get(
+      "SELECT dsl, description, created_at FROM stepflow_template_versions WHERE template_id = ? AND version = ?",
+      templateId,
+      version,
+    );
+  }
+  createTemplate(row: TemplateRow, dsl: string) {
+    this.db.transaction(() => {
+      this.db.run(
+        "INSERT INTO stepflow_templates (id, tenant, name, latest, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        row.id,
+        row.tenant,
+        row.name,
+        row.latest,
+        row.description,
+        row.created_at,
+        row.updated_at,
+      );
+      this.db.run(
+        "INSERT INTO stepflow_template_versions (template_id, version, dsl, description, created_at) VALUES (?, ?, ?, ?, ?)",
+        row.id,
+        1,
+        dsl,
+        row.description,
+        row.created_at,
+      );
+    });
+  }
+  addVersion(t: TemplateRow, dsl: string, description: string, now: string): number {
+    return this.db.transaction(() => {
+      const current = this.db.get<{ latest: number }>(
+        "SELECT latest FROM stepflow_templates WHERE id = ?",
+        t.id,
+      )!;
+      const version = current.latest + 1;
+      this.db.run(
+        "INSERT INTO stepflow_template_versions (template_id, version, dsl, description, created_at) VALUES (?, ?, ?, ?, ?)",
+        t.id,
+        version,
+        dsl,
+        description,
+        now,
+      );
+      this.db.run(
+        "UPDATE stepflow_templates SET latest = ?, description = ?, updated_at = ? WHERE id = ?",
+        version,
+        description,
+        now,
+        t.id,
+      );
+      return version;
+    });
+  }
+  listTemplates(tenant: string, limit: number, after?: string): TemplateRow[] {
+    return after === undefined
+      ? this.db.all<TemplateRow>(
+        "SELECT * FROM stepflow_templates WHERE tenant = ? ORDER BY name LIMIT ?",
+        tenant,
+        limit,
+      )
+      : this.db.all<TemplateRow>(
+        "SELECT * FROM stepflow_templates WHERE tenant = ? AND name > ? ORDER BY name LIMIT ?",
+        tenant,
+        after,
+        limit,
+      );
+  }
+  versions(templateId: string): TemplateVersion[] {
+    return this.db.all<{ version: number; created_at: string; description: string }>(
+      "SELECT version, created_at, description FROM stepflow_template_versions WHERE template_id = ? ORDER BY version",
+      templateId,
+    ).map((r) => ({ version: r.version, createdAt: r.created_at, description: r.description }));
+  }
+  /** Deletes a template; versions still pinned by executions stay so those can finish or redrive. */
+  deleteTemplate(t: TemplateRow) {
+    this.db.transaction(() => {
+      this.db.run("DELETE FROM stepflow_templates WHERE id = ?", t.id);
+      this.db.run(
+        `DELETE FROM stepflow_template_versions WHERE template_id = ? AND version NOT IN
+          (SELECT version FROM stepflow_executions WHERE template_id = ?)`,
+        t.id,
+        t.id,
+      );
+    });
+  }
+
+  // ---- executions ---------------------------------------------------------------------------
+  execution(tenant: string, id: string): ExecutionRow | undefined {
+    return this.db.get<ExecutionRow>(
+      "SELECT * FROM stepflow_executions WHERE id = ? AND tenant = ?",
+      id,
+      tenant,
+    );
+  }
+  executionByName(templateId: string, name: string): ExecutionRow | undefined {
+    return this.db.get<ExecutionRow>(
+      "SELECT * FROM stepflow_executions WHERE template_id = ? AND name = ?",
+      templateId,
+      name,
+    );
+  }
+  runningDurable(): ExecutionRow[] {
+    return this.db.all<ExecutionRow>(
+      "SELECT * FROM stepflow_executions WHERE status = 'running' AND kind = 'durable' ORDER BY started_at",
+    );
+  }
+  listExecutions(
+    tenant: string,
+    f: {
+      status?: string;
+      template?: string;
+      since?: string;
+      until?: string;
+      limit: number;
+      before?: { s: string; i: string };
+    },
+  ): ExecutionRow[] {
+    const where = ["tenant = ?"];
+    const params: (string | number)[] = [tenant];
+    if (f.status) where.push("status = ?"), params.push(f.status);
+    if (f.template) where.push("template = ?"), params.push(f.template);
+    if (f.since) where.push("started_at >= ?"), params.push(f.since);
+    if (f.until) where.push("started_at < ?"), params.push(f.until);
+    if (f.before) {
+      where.push("(started_at < ? OR (started_at = ? AND id < ?))");
+      params.push(f.before.s, f.before.s, f.before.i);
+    }
+    params.push(f.limit);
+    return this.db.all<ExecutionRow>(
+      `SELECT * FROM stepflow_executions WHERE ${
+        where.join(" AND ")
+      } ORDER BY started_at DESC, id DESC LIMIT ?`,
+      ...params,
+    );
+  }
+  history(executionId: string, afterSeq: number, limit: number): HistoryEventView[] {
+    return this.db.all<{ seq: number; type: string; ts: string; state_path: string; body: string | null }>(
+      "SELECT seq, type, ts, state_path, body FROM stepflow_history WHERE execution_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+      executionId,
+      afterSeq,
+      limit,
+    ).map((r) => ({ seq: r.seq, type: r.type, timestamp: r.ts, statePath: r.state_path, ...parse(r.body) }));
+  }
+
+  /** Writes a group of executions' transitions; the caller wraps it in one transaction. */
+  write(w: ExecutionWrite) {
+    const r = w.row;
+    if (w.insert) {
+      this.db.run(
+        `INSERT INTO stepflow_executions (id, tenant, template, template_id, version, name, kind, status, input, output,
+          error, cause, started_at, stopped_at, parent_id, depth, redrive_count, snapshot, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        r.id,
+        r.tenant,
+        r.template,
+        r.template_id,
+        r.version,
+        r.name,
+        r.kind,
+        r.status,
+        r.input,
+        r.output,
+        r.error,
+        r.cause,
+        r.started_at,
+        r.stopped_at,
+        r.parent_id,
+        r.depth,
+        r.redrive_count,
+        r.snapshot,
+        w.now,
+      );
+    } else {
+      this.db.run(
+        `UPDATE stepflow_executions SET status = ?, output = ?, error = ?, cause = ?, stopped_at = ?, redrive_count = ?,
+          snapshot = ?, updated_at = ? WHERE id = ?`,
+        r.status,
+        r.output,
+        r.error,
+        r.cause,
+        r.stopped_at,
+        r.redrive_count,
+        r.snapshot,
+        w.now,
+        r.id,
+      );
+    }
+    for (const e of w.events) {
+      const { seq, type, timestamp, statePath, ...rest } = e;
+      this.db.run(
+        "INSERT INTO stepflow_history (execution_id, seq, type, ts, state_path, body) VALUES (?, ?, ?, ?, ?, ?)",
+        r.id,
+        seq,
+        type,
+        timestamp,
+        statePath,
+        Object.keys(rest).length ? JSON.stringify(rest) : null,
+      );
+    }
+  }
+}
+
+export type { Template };
