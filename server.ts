@@ -25,6 +25,7 @@ export const SERVICE_FACTORIES: Array<() => Promise<ServiceFactory>> = [
   () => import("./services/studio/mod.ts").then((m) => m.createStudioService),
   () => import("./services/igniter/mod.ts").then((m) => m.createIgniterService),
   () => import("./services/aionixfn/mod.ts").then((m) => m.createAionixFnService),
+  () => import("./services/stepflow/mod.ts").then((m) => m.createStepFlowService),
 ];
 
 export interface ServerOptions {
