@@ -32,7 +32,8 @@ function checkOAuth(value: unknown, now: number): { value: Record<string, unknow
   for (const key of Object.keys(v)) {
     if (!OAUTH_KEYS.has(key)) {
       throw bad(
-        `unknown oauth_token field '${key}': use accessToken, refreshToken, expiresAt, expiresIn, tokenType, scope`,
+        // The key is part of the secret value: name the allowed fields, never the given one.
+        "an oauth_token value has an unknown field: use accessToken, refreshToken, expiresAt, expiresIn, tokenType, scope",
       );
     }
   }

@@ -25,6 +25,11 @@ export interface ReadOptions {
   actor?: string;
 }
 
+/** Per-read state: once a secret was decrypted, expression errors hide their details (they may quote values). */
+interface EvalState {
+  secretsRead: number;
+}
+
 export interface PutInput {
   value: unknown;
   type?: ParamType;
@@ -99,6 +104,7 @@ export class ParamService {
     row: VersionRow,
     options: ReadOptions,
     chain: string[] = [],
+    state: EvalState = { secretsRead: 0 },
   ): Promise<{ value: unknown; decrypted?: boolean }> {
     if (chain.includes(row.path)) {
       const cycle = [...chain.slice(chain.indexOf(row.path)), row.path];
@@ -126,6 +132,7 @@ export class ParamService {
         input: {},
         caller: { service: "paramstore", param: paramTrn(row.tenant, row.path), tokenId: options.actor },
       });
+      state.secretsRead++;
       return { value, decrypted: true };
     }
     const source = expressionOf(stored);
@@ -137,7 +144,7 @@ export class ParamService {
           throw new ParamEvaluationError(`$param() in ${row.path} takes a path string`, inner);
         }
         const target = this.select(row.tenant, parseSelector(ref, row.tenant));
-        return (await this.evaluate(target, options, inner)).value;
+        return (await this.evaluate(target, options, inner, state)).value;
       },
       now: () => new Date(this.deps.clock.now()).toISOString(),
     };
@@ -152,6 +159,14 @@ export class ParamService {
         throw new ParamEvaluationError(`${row.path}: ${(err as Error).message}`, inner);
       }
       const e = err as { message?: string; code?: string };
+      if (state.secretsRead > 0) {
+        throw new ParamEvaluationError(
+          `${row.path}: the expression failed${
+            e.code ? ` (${e.code})` : ""
+          }; details are hidden because it read a secret`,
+          inner,
+        );
+      }
       throw new ParamEvaluationError(
         `${row.path}: the expression failed: ${e.code ? e.code + " " : ""}${e.message}`,
         inner,
