@@ -43,6 +43,9 @@ const WORKER_URL = "data:application/javascript;base64," + btoa(WORKER_SOURCE);
 export class FunctionHost {
   #specs = new Map<string, LoadMessage>();
   #idle = new Map<string, Slot[]>();
+  /** Workers alive per key (idle or busy); at most maxPoolSize, further calls wait for one. */
+  #live = new Map<string, number>();
+  #waiters = new Map<string, ((slot: Slot | null) => void)[]>();
   #maxPoolSize = 8;
   #idleTtlMs = 300_000;
   #sweeper: ReturnType<typeof setInterval>;
@@ -61,7 +64,7 @@ export class FunctionHost {
 
   evict(key: string) {
     this.#specs.delete(key);
-    for (const slot of this.#idle.get(key) ?? []) slot.worker.terminate();
+    for (const slot of this.#idle.get(key) ?? []) this.#retire(key, slot);
     this.#idle.delete(key);
   }
 
@@ -69,11 +72,57 @@ export class FunctionHost {
     for (const [key, slots] of this.#idle) {
       const keep = slots.filter((s) => {
         if (now - s.idleSince < this.#idleTtlMs) return true;
-        s.worker.terminate();
+        this.#retire(key, s);
         return false;
       });
       if (keep.length) this.#idle.set(key, keep);
       else this.#idle.delete(key);
+    }
+  }
+
+  /** Stops a worker; a caller waiting for a free worker may now start one. */
+  #retire(key: string, slot: Slot) {
+    slot.worker.terminate();
+    const n = (this.#live.get(key) ?? 1) - 1;
+    if (n > 0) this.#live.set(key, n);
+    else this.#live.delete(key);
+    this.#waiters.get(key)?.shift()?.(null);
+  }
+
+  /** Hands a finished worker to the next waiting call, or parks it idle. */
+  #release(key: string, s: Slot) {
+    const waiter = this.#waiters.get(key)?.shift();
+    if (waiter) return waiter(s);
+    const pool = this.#idle.get(key) ?? [];
+    s.idleSince = Date.now();
+    pool.push(s);
+    this.#idle.set(key, pool);
+    // A worker that dies while idle (a late unhandled rejection) must not be reused.
+    s.onFailure = () => {
+      const idle = this.#idle.get(key);
+      if (idle) this.#idle.set(key, idle.filter((x) => x !== s));
+      this.#retire(key, s);
+    };
+  }
+
+  async #acquire(key: string, spec: LoadMessage): Promise<{ slot: Slot; cold: boolean }> {
+    const idle = this.#idle.get(key)?.pop();
+    if (idle) return { slot: idle, cold: false };
+    if ((this.#live.get(key) ?? 0) >= this.#maxPoolSize) {
+      const waiters = this.#waiters.get(key) ?? [];
+      this.#waiters.set(key, waiters);
+      const handed = await new Promise<Slot | null>((resolve) => waiters.push(resolve));
+      if (handed) return { slot: handed, cold: false };
+    }
+    this.#live.set(key, (this.#live.get(key) ?? 0) + 1);
+    try {
+      return { slot: await this.#newSlot(spec), cold: true };
+    } catch (error) {
+      const n = (this.#live.get(key) ?? 1) - 1;
+      if (n > 0) this.#live.set(key, n);
+      else this.#live.delete(key);
+      this.#waiters.get(key)?.shift()?.(null);
+      throw error;
     }
   }
 
@@ -137,14 +186,12 @@ export class FunctionHost {
         },
       }, false);
     }
-    let slot = this.#idle.get(m.key)?.pop();
-    const cold = !slot;
-    if (!slot) {
-      try {
-        slot = await this.#newSlot(spec);
-      } catch (error) {
-        return done({ ok: false, error }, true);
-      }
+    let slot: Slot;
+    let cold: boolean;
+    try {
+      ({ slot, cold } = await this.#acquire(m.key, spec));
+    } catch (error) {
+      return done({ ok: false, error }, true);
     }
     const s = slot;
     const remaining = Math.max(
@@ -157,20 +204,8 @@ export class FunctionHost {
         s.onMessage = undefined;
         s.onFailure = undefined;
         done(body, cold);
-        if (reuse && this.#specs.get(m.key) === spec) {
-          const pool = this.#idle.get(m.key) ?? [];
-          if (pool.length < this.#maxPoolSize) {
-            s.idleSince = Date.now();
-            pool.push(s);
-            this.#idle.set(m.key, pool);
-            // A worker that dies while idle (a late unhandled rejection) must not be reused.
-            s.onFailure = () => {
-              const idle = this.#idle.get(m.key);
-              if (idle) this.#idle.set(m.key, idle.filter((x) => x !== s));
-              s.worker.terminate();
-            };
-          } else s.worker.terminate();
-        } else s.worker.terminate();
+        if (reuse && this.#specs.get(m.key) === spec) this.#release(m.key, s);
+        else this.#retire(m.key, s);
         resolve();
       };
       const timer = setTimeout(() => {

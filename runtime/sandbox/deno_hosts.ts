@@ -21,7 +21,8 @@ interface Pending {
 interface Host {
   child: Deno.ChildProcess;
   writer: LineWriter;
-  loaded: Set<string>;
+  /** Keys whose load message was sent (or is being prepared) to this host. */
+  loaded: Map<string, Promise<void>>;
   pending: Map<number, Pending>;
   stderrTail: string;
   dead: boolean;
@@ -54,7 +55,7 @@ export class DenoHosts {
     const host: Host = {
       child,
       writer: new LineWriter(child.stdin),
-      loaded: new Set(),
+      loaded: new Map(),
       pending: new Map(),
       stderrTail: "",
       dead: false,
@@ -149,31 +150,14 @@ export class DenoHosts {
 
   async invoke(spec: FunctionSpec, event: unknown, ctx: InvokeContext, options: InvokeOptions = {}) {
     const host = this.#host(spec.memoryMb);
-    if (!host.loaded.has(spec.key)) {
-      const url = await this.#moduleUrl(spec);
-      const read = [...spec.permissions.read];
-      if (spec.source.kind === "files") read.push(await this.files.codeDir(spec));
-      void host.writer.send({
-        t: "load",
-        key: spec.key,
-        url,
-        handler: spec.handler,
-        env: spec.env,
-        outputLimit: this.options.outputLimit,
-        logLimit: this.options.logLimit,
-        permissions: {
-          net: spec.permissions.net.length ? spec.permissions.net : false,
-          env: spec.permissions.env.length ? spec.permissions.env : false,
-          read: read.length ? read : false,
-          write: false,
-          run: false,
-          ffi: false,
-          sys: false,
-          import: false,
-        },
-      });
-      host.loaded.add(spec.key);
+    let loading = host.loaded.get(spec.key);
+    if (!loading) {
+      // Registered before the first await so concurrent first calls send one load, not several.
+      loading = this.#load(host, spec);
+      host.loaded.set(spec.key, loading);
+      loading.catch(() => host.loaded.delete(spec.key));
     }
+    await loading;
     const id = this.#nextId++;
     const started = performance.now();
     return await new Promise<InvokeOutcome>((resolve) => {
@@ -192,6 +176,31 @@ export class DenoHosts {
         timeoutMs: spec.timeoutMs,
         ctx: { ...ctx, memoryLimitInMB: spec.memoryMb },
       });
+    });
+  }
+
+  async #load(host: Host, spec: FunctionSpec): Promise<void> {
+    const url = await this.#moduleUrl(spec);
+    const read = [...spec.permissions.read];
+    if (spec.source.kind === "files") read.push(await this.files.codeDir(spec));
+    await host.writer.send({
+      t: "load",
+      key: spec.key,
+      url,
+      handler: spec.handler,
+      env: spec.env,
+      outputLimit: this.options.outputLimit,
+      logLimit: this.options.logLimit,
+      permissions: {
+        net: spec.permissions.net.length ? spec.permissions.net : false,
+        env: spec.permissions.env.length ? spec.permissions.env : false,
+        read: read.length ? read : false,
+        write: false,
+        run: false,
+        ffi: false,
+        sys: false,
+        import: false,
+      },
     });
   }
 

@@ -35,6 +35,8 @@ interface Proc {
   workDir: string;
   idleSince: number;
   dead: boolean;
+  /** Counted out of the live processes of its key (set once). */
+  retired: boolean;
   killedForTimeout: boolean;
   init: Promise<{ ok: boolean; error?: FunctionErrorInfo }>;
   running?: Running;
@@ -43,6 +45,9 @@ interface Proc {
 
 export class PythonPool {
   #idle = new Map<string, Proc[]>();
+  /** Processes alive per key (idle or busy); at most maxPoolSize, further calls wait for one. */
+  #live = new Map<string, number>();
+  #waiters = new Map<string, ((proc: Proc | null) => void)[]>();
   #all = new Set<Proc>();
   #bootstrap: Promise<string> | undefined;
   #python: Promise<string> | undefined;
@@ -108,6 +113,7 @@ export class PythonPool {
       workDir,
       idleSince: Date.now(),
       dead: false,
+      retired: false,
       killedForTimeout: false,
       init: new Promise((r) => (initDone = r)),
       exited: child.status,
@@ -157,6 +163,7 @@ export class PythonPool {
       await Promise.allSettled([stdout, stderr]);
       proc.dead = true;
       this.#all.delete(proc);
+      if (!proc.running) this.#retire(proc);
       void this.files.removeWorkDir(workDir);
       const how = status.signal ?? `code ${status.code}`;
       initDone({
@@ -198,6 +205,12 @@ export class PythonPool {
       const p = idle.pop()!;
       if (!p.dead) proc = p;
     }
+    if (!proc && (this.#live.get(spec.key) ?? 0) >= this.options.maxPoolSize) {
+      const waiters = this.#waiters.get(spec.key) ?? [];
+      this.#waiters.set(spec.key, waiters);
+      const handed = await new Promise<Proc | null>((resolve) => waiters.push(resolve));
+      if (handed && !handed.dead) proc = handed;
+    }
     const coldStart = !proc;
     const fail = (error: FunctionErrorInfo): InvokeOutcome => ({
       ok: false,
@@ -207,10 +220,14 @@ export class PythonPool {
       coldStart,
     });
     if (!proc) {
-      proc = await this.#spawn(spec);
+      this.#live.set(spec.key, (this.#live.get(spec.key) ?? 0) + 1);
+      proc = await this.#spawn(spec).catch((err) => {
+        this.#unlive(spec.key);
+        throw err;
+      });
       const init = await proc.init;
       if (!init.ok) {
-        this.#kill(proc);
+        this.#retire(proc);
         return fail(
           init.error ?? { errorType: RUNTIME_ERRORS.importError, errorMessage: "the module failed to load" },
         );
@@ -246,7 +263,7 @@ export class PythonPool {
       void p.writer.send({ t: "invoke", id, event, ctx: { ...ctx }, timeoutMs: spec.timeoutMs });
     });
     p.running = undefined;
-    if (body.fatal || p.dead) this.#kill(p);
+    if (body.fatal || p.dead) this.#retire(p);
     else this.#release(p);
     const outcome: InvokeOutcome = {
       ok: body.ok === true,
@@ -259,9 +276,26 @@ export class PythonPool {
     return outcome;
   }
 
+  #unlive(key: string) {
+    const n = (this.#live.get(key) ?? 1) - 1;
+    if (n > 0) this.#live.set(key, n);
+    else this.#live.delete(key);
+    this.#waiters.get(key)?.shift()?.(null);
+  }
+
+  /** Stops a process and counts it out, so a waiting call may start another. */
+  #retire(proc: Proc) {
+    this.#kill(proc);
+    if (proc.retired) return;
+    proc.retired = true;
+    this.#unlive(proc.key);
+  }
+
+  /** Hands a finished process to the next waiting call, or parks it idle. */
   #release(proc: Proc) {
+    const waiter = this.#waiters.get(proc.key)?.shift();
+    if (waiter) return waiter(proc);
     const pool = this.#idle.get(proc.key) ?? [];
-    if (pool.length >= this.options.maxPoolSize) return this.#kill(proc);
     proc.idleSince = Date.now();
     pool.push(proc);
     this.#idle.set(proc.key, pool);
@@ -271,7 +305,7 @@ export class PythonPool {
     for (const [key, procs] of this.#idle) {
       const keep = procs.filter((p) => {
         if (!p.dead && now - p.idleSince < this.options.idleTtlMs) return true;
-        this.#kill(p);
+        this.#retire(p);
         return false;
       });
       if (keep.length) this.#idle.set(key, keep);
@@ -280,7 +314,7 @@ export class PythonPool {
   }
 
   evict(key: string) {
-    for (const p of this.#idle.get(key) ?? []) this.#kill(p);
+    for (const p of this.#idle.get(key) ?? []) this.#retire(p);
     this.#idle.delete(key);
   }
 

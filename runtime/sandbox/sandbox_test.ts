@@ -322,3 +322,20 @@ Deno.test("a bundle of files runs its entry module with relative imports (both r
     assertEquals(okValue(await sb.invoke(p, { x: 4 }, ctx())), 8);
   });
 });
+
+Deno.test("calls beyond the pool size wait for a warm worker instead of starting more (both runtimes)", async () => {
+  await withSandbox(async (sb) => {
+    for (
+      const spec of [
+        deno(
+          "export default async (e: { i: number }) => { await new Promise((r) => setTimeout(r, 50)); return e.i }",
+        ),
+        python("import time\ndef handler(e, c):\n    time.sleep(0.05)\n    return e['i']\n"),
+      ]
+    ) {
+      const outs = await Promise.all(Array.from({ length: 6 }, (_, i) => sb.invoke(spec, { i }, ctx())));
+      assertEquals(outs.map(okValue), [0, 1, 2, 3, 4, 5]);
+      assertEquals(outs.filter((o) => o.coldStart).length, 2, "maxPoolSize is 2");
+    }
+  });
+});
