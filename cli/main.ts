@@ -20,9 +20,11 @@ const GROUPS: Array<Promise<{ register: Register }>> = [
   import("./commands/completion.ts"),
   import("./commands/whoami.ts"),
   import("./commands/act.ts"),
+  import("./commands/mcp.ts"),
   import("./commands/tr.ts"),
   import("./commands/events.ts"),
   import("./commands/fn.ts"),
+  import("./commands/wf.ts"),
 ];
 
 export async function buildProgram(env: Record<string, string | undefined> = {}): Promise<Command> {
