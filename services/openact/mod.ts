@@ -15,6 +15,7 @@ import { openactExecutor } from "./executor.ts";
 import { AuthFlow } from "./authflow/authflow.ts";
 import { RestTokenVault, type TokenVault } from "./authflow/token_vault.ts";
 import { mountAuthFlowRoutes } from "./authflow/routes.ts";
+import { mountMcp } from "./mcp/route.ts";
 
 export type { Action, Connection, ExecuteResult } from "./types.ts";
 
@@ -73,6 +74,7 @@ export async function createOpenActService(
     mount() {
       mountRoutes(deps.http.app, openact, registry);
       mountAuthFlowRoutes(deps.http.app, openact, flow, deps.http.publicPaths);
+      mountMcp(deps.http.app, { tokens: deps.tokens, bus: deps.bus, openact });
       deps.bus.register("openact", openactExecutor(openact));
     },
     start() {
