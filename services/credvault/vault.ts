@@ -12,6 +12,7 @@ import { importAesKey, keyAad, open, randomKeyBytes, seal, valueAad } from "./cr
 import type { MasterKey } from "./master_key.ts";
 import type { CredVaultStore, SecretRow, VersionRow } from "./store.ts";
 import { checkValue } from "./values.ts";
+import { toSecret, toVersion } from "./views.ts";
 import { checkRotation, nextRotation } from "./schedule.ts";
 import type {
   RevealedSecret,
@@ -20,7 +21,6 @@ import type {
   SecretType,
   SecretVersion,
   Stage,
-  VersionMeta,
   VersionState,
 } from "./types.ts";
 
@@ -128,49 +128,11 @@ export class CredVault {
   }
 
   toSecret(row: SecretRow): Secret {
-    const stages = this.store.stages(row.id);
-    const current = stages.current ? this.store.version(row.id, stages.current) : undefined;
-    const meta: VersionMeta = current ? JSON.parse(current.meta) : {};
-    return {
-      name: row.name,
-      trn: this.trn(row.tenant, row.name),
-      type: row.type,
-      description: row.description,
-      tags: JSON.parse(row.tags),
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      stages,
-      versionCount: this.store.versionCount(row.id),
-      ...(row.rotation ? { rotation: JSON.parse(row.rotation) } : {}),
-      ...(row.next_rotation_at ? { nextRotationAt: row.next_rotation_at } : {}),
-      ...(row.last_rotated_at ? { lastRotatedAt: row.last_rotated_at } : {}),
-      ...(row.last_rotation ? { lastRotation: JSON.parse(row.last_rotation) } : {}),
-      ...(meta.certificate
-        ? {
-          certificate: {
-            ...meta.certificate,
-            expired: Date.parse(meta.certificate.notAfter) <= this.deps.clock.now(),
-          },
-        }
-        : {}),
-      ...(meta.oauth ? { oauth: meta.oauth } : {}),
-      ...(row.deleted_at ? { deletedAt: row.deleted_at, purgeAt: row.purge_at ?? undefined } : {}),
-    };
+    return toSecret(this.store, row, this.deps.clock.now());
   }
 
   toVersion(row: VersionRow, stages: Partial<Record<Stage, string>>): SecretVersion {
-    const meta: VersionMeta = JSON.parse(row.meta);
-    return {
-      versionId: row.version_id,
-      seq: Number(row.seq),
-      stages: (Object.entries(stages) as [Stage, string][]).filter(([, v]) => v === row.version_id).map((
-        [s],
-      ) => s),
-      state: row.state,
-      createdAt: row.created_at,
-      createdBy: row.created_by,
-      ...meta,
-    };
+    return toVersion(row, stages);
   }
 
   /** Serialises work that wraps data keys with the master key against master-key rotation. */
