@@ -37,7 +37,14 @@ export function bigWorkflow(n = 200): WorkflowDsl {
         items: "{% input.items %}",
         processor: {
           entry: `M${i}`,
-          states: { [`M${i}`]: { type: "task", action: "fn:work", end: true } },
+          states: {
+            [`M${i}`]: {
+              type: "task",
+              action: "http",
+              parameters: { url: "https://example.com" },
+              end: true,
+            },
+          },
         },
         next,
       };
