@@ -238,10 +238,12 @@ export function mountInvokeRoutes(app: ApiApp, deps: InvokeRouteDeps) {
             sent = e.seq;
             await stream.writeSSE({ event: "log", id: String(e.seq), data: JSON.stringify(e) });
           }
+          let timer: unknown;
           await new Promise<void>((resolve) => {
             wake = resolve;
-            deps.clock.setTimeout(resolve, 15_000);
+            timer = deps.clock.setTimeout(resolve, 15_000);
           });
+          deps.clock.clearTimeout(timer);
           wake = undefined;
           if (deps.clock.now() - lastPing >= 15_000) {
             lastPing = deps.clock.now();
