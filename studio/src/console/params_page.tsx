@@ -15,9 +15,8 @@ export function ParamsPage() {
   >();
   const open = async (p: Record<string, unknown>) => {
     const name = String(p.path ?? p.name);
-    const enc = name.replace(/^\//, "").split("/").map(encodeURIComponent).join(
-      "/",
-    );
+    // The whole path is one URL segment (/api/v1/params/%2Fapp%2Fdb%2Fhost).
+    const enc = encodeURIComponent(name);
     try {
       const [value, history] = await Promise.all([
         get(`/api/v1/params/${enc}`),

@@ -1,0 +1,151 @@
+/**
+ * Studio console pages in a real browser against the real server: functions (invoke), triggers
+ * (enable), secrets (metadata, reveal), params (tree, history), executions list with filters and
+ * a failed execution shown red with redrive available. Screenshots go to tests/.out/.
+ */
+import { assertEquals, assertStringIncludes } from "../helpers/assert.ts";
+import { startServer } from "../helpers/server.ts";
+import { ensureStudioBuilt, launch, shot, signIn } from "./studio_browser.ts";
+
+Deno.test({
+  name: "Studio console: functions, triggers, secrets, params, executions",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    await ensureStudioBuilt();
+    const server = await startServer();
+    const browser = await launch();
+    const ok = async (method: string, path: string, body?: unknown) => {
+      const res = await server.json(method, path, body);
+      if (res.status >= 300) {
+        throw new Error(
+          `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`,
+        );
+      }
+      return res.body;
+    };
+    try {
+      await ok("POST", "/api/v1/functions", {
+        name: "double",
+        runtime: "deno",
+        code: "export default (e) => ({ doubled: e.x * 2 })",
+        description: "doubles x",
+      });
+      await ok("POST", "/api/v1/templates", {
+        name: "will-fail",
+        dsl: {
+          entry: "Boom",
+          states: {
+            Boom: { type: "fail", error: "Kaput", cause: "on purpose" },
+          },
+        },
+      });
+      await ok("POST", "/api/v1/triggers", {
+        name: "every-5",
+        type: "schedule",
+        target: "wf:will-fail",
+        config: { cron: "*/5 * * * *" },
+      });
+      await ok("POST", "/api/v1/secrets", {
+        name: "db-pass",
+        value: "s3cret-value",
+        description: "database",
+      });
+      await ok("PUT", `/api/v1/params/${encodeURIComponent("/app/db/host")}`, {
+        value: "localhost",
+        description: "db host",
+      });
+      await ok("PUT", `/api/v1/params/${encodeURIComponent("/app/db/host")}`, {
+        value: "db.internal",
+      });
+      const failed = await ok(
+        "POST",
+        "/api/v1/templates/will-fail/executions",
+        { mode: "sync" },
+      ) as {
+        id: string;
+      };
+
+      const page = await signIn(browser, server.url, server.token);
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+
+      await t.step("functions: list, detail and invoke", async () => {
+        await page.locator('[data-nav="functions"]').click();
+        await page.getByTestId("functions").getByText("double", { exact: true })
+          .click();
+        await page.getByTestId("fn-event").fill('{"x": 21}');
+        await page.getByTestId("fn-invoke").click();
+        await page.getByText('"doubled": 42').waitFor();
+        await shot(page, "studio_console_functions");
+      });
+
+      await t.step("triggers: enable from the list", async () => {
+        await page.locator('[data-nav="triggers"]').click();
+        await page.getByTestId("triggers").getByText("every-5").waitFor();
+        await page.getByTestId("triggers").getByRole("button", {
+          name: "Enable",
+        }).click();
+        await page.getByTestId("triggers").getByRole("button", {
+          name: "Disable",
+        }).waitFor();
+        const trig = await ok("GET", "/api/v1/triggers/every-5") as {
+          enabled: boolean;
+        };
+        assertEquals(trig.enabled, true);
+        await page.getByTestId("triggers").getByText("every-5").click();
+        await page.getByText("Next fire times").waitFor();
+        await shot(page, "studio_console_triggers");
+      });
+
+      await t.step(
+        "secrets: metadata without the value until revealed",
+        async () => {
+          await page.locator('[data-nav="secrets"]').click();
+          await page.getByTestId("secrets").getByText("db-pass").click();
+          await page.getByTestId("reveal").waitFor();
+          assertEquals(await page.getByText("s3cret-value").count(), 0);
+          await page.getByTestId("reveal").click();
+          await page.getByText("s3cret-value").first().waitFor();
+          await shot(page, "studio_console_secrets");
+        },
+      );
+
+      await t.step("params: the tree and a parameter's history", async () => {
+        await page.locator('[data-nav="params"]').click();
+        await page.getByTestId("params").getByText("/app/db/host").click();
+        await page.getByText('"db.internal"').first().waitFor();
+        const history = page.locator(".detail-pane");
+        assertStringIncludes(await history.innerText(), "localhost");
+        await shot(page, "studio_console_params");
+      });
+
+      await t.step(
+        "executions: filter by status; a failed execution is red with redrive enabled",
+        async () => {
+          await page.locator('[data-nav="executions"]').click();
+          await page.getByTestId("filter-status").selectOption("failed");
+          await page.getByTestId("executions").getByText("will-fail v1").first()
+            .click();
+          await page.getByTestId("exec-status").getByText("failed").waitFor();
+          await page.locator('[data-state="Boom"].status-failed').waitFor();
+          assertEquals(await page.getByTestId("redrive").isEnabled(), true);
+          assertEquals(await page.getByTestId("cancel").isEnabled(), false);
+          await page.locator('[data-state="Boom"]').click();
+          await page.getByTestId("state-panel").waitFor();
+          assertStringIncludes(page.url(), failed.id);
+          await shot(page, "studio_execution_failed");
+        },
+      );
+
+      await t.step("metrics: the Prometheus counters", async () => {
+        await page.locator('[data-nav="metrics"]').click();
+        await page.getByTestId("metrics").locator("tr").nth(2).waitFor();
+      });
+      assertEquals(errors, []);
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  },
+});
