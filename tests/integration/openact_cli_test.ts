@@ -113,3 +113,90 @@ Deno.test("aio act: conn create/test/list, action create, execute http.get-users
     await api.close();
   }
 });
+
+Deno.test("aio act conn test my-postgres checks the real PostgreSQL; a workflow task runs act:KIND.NAME", async () => {
+  const { requireService } = await import("../helpers/services.ts");
+  const api = await startStub((_req, rec) => Response.json({ orderId: rec.query.id, total: 42 }));
+  const server = await startServer();
+  const cli = (...args: string[]) => runCli(args, { server });
+  try {
+    if (await requireService("PostgreSQL", 5432)) {
+      let r = await cli(
+        "act",
+        "conn",
+        "create",
+        "my-postgres",
+        "--kind",
+        "postgres",
+        "--settings",
+        '{"database":"test"}',
+      );
+      assert.equal(r.code, 0, r.stderr);
+      r = await cli("act", "conn", "test", "my-postgres");
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      assert.match(r.stdout, /^ok: my-postgres answered/);
+      r = await cli(
+        "act",
+        "execute",
+        "--connection",
+        "my-postgres",
+        "--operation",
+        "query",
+        "--data",
+        '{"sql":"SELECT $1::int + 1 AS n","params":[41]}',
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout).rows, [{ n: 42 }]);
+      await cli(
+        "act",
+        "conn",
+        "create",
+        "bad-pg",
+        "--kind",
+        "postgres",
+        "--settings",
+        '{"database":"test","port":1}',
+      );
+      r = await cli("act", "conn", "test", "bad-pg");
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /FAILED: bad-pg/);
+    }
+
+    await server.json("POST", "/api/v1/connections", {
+      name: "orders",
+      kind: "http",
+      settings: { baseUrl: api.url, allowPrivateNetwork: true },
+    });
+    await server.json("POST", "/api/v1/actions", {
+      name: "get-order",
+      connection: "orders",
+      operation: "get",
+      parameters: { path: "/orders" },
+    });
+    const dsl = {
+      entry: "Fetch",
+      states: {
+        Fetch: {
+          type: "task",
+          action: "act:http.get-order",
+          parameters: { query: { id: "{% input.id %}" } },
+          output: { expression: "{% result.body %}" },
+          end: true,
+        },
+      },
+    };
+    const tpl = await server.json("POST", "/api/v1/templates", { name: "order-flow", dsl });
+    assert.equal(tpl.status, 201, JSON.stringify(tpl.body));
+    const run = await server.json<{ status: string; output: unknown }>(
+      "POST",
+      "/api/v1/templates/order-flow/executions",
+      { input: { id: "o-7" }, mode: "sync" },
+    );
+    assert.equal(run.status, 200, JSON.stringify(run.body));
+    assert.equal(run.body.status, "succeeded", JSON.stringify(run.body));
+    assert.deepEqual(run.body.output, { orderId: "o-7", total: 42 });
+  } finally {
+    await server.stop();
+    await api.close();
+  }
+});
