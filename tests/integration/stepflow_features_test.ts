@@ -289,3 +289,42 @@ Deno.test("test-state runs one state with mocks and reports steps, next state an
     await app.close();
   }
 });
+
+Deno.test("$secret and $param resolve through the bus; secret values are redacted from history", async () => {
+  const calls: FakeCall[] = [];
+  const fakeVault = (deps: import("../../runtime/service.ts").ServiceDeps) => ({
+    name: "fakevault",
+    migrations: [],
+    mount() {
+      deps.bus.register("credvault", { execute: (req) => Promise.resolve(`s3cr3t-${req.trn.path}`) });
+      deps.bus.register("paramstore", { execute: (req) => Promise.resolve({ host: req.trn.path }) });
+    },
+  });
+  const app = await inProcess({ services: [createStepFlowService, fakeFunctions(calls), fakeVault] });
+  try {
+    await createTemplate(app, "secretive", {
+      entry: "T",
+      states: {
+        T: {
+          type: "task",
+          action: "fn:echo",
+          parameters: { auth: "{% 'Bearer ' & $secret.apiKey %}", db: "{% $param('/app/db').host %}" },
+          output: { expression: { db: "{% result.db %}" } },
+          end: true,
+        },
+      },
+    });
+    const e = await runSync(app, "secretive", {});
+    assertEquals(e.output, { db: "app/db" });
+    assertEquals(calls[0].input, { auth: "Bearer s3cr3t-apiKey", db: "app/db" });
+    const h = await app.json<{ items: { type: string; input?: unknown }[] }>(
+      "GET",
+      `/api/v1/executions/${e.id}/history`,
+    );
+    const scheduled = h.body.items.find((x) => x.type === "TaskScheduled")!;
+    assertEquals(scheduled.input, { auth: "Bearer ***", db: "app/db" });
+    assert(!JSON.stringify(h.body).includes("s3cr3t"));
+  } finally {
+    await app.close();
+  }
+});
