@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { inProcess } from "../../tests/helpers/inprocess.ts";
 import { createOpenActService } from "./mod.ts";
-import { fakeCredVault, startStub } from "./test_support.ts";
+import { fakeCredVault, startStub } from "../../tests/helpers/openact_stubs.ts";
 
 async function setup() {
   const secrets = new Map<string, unknown>([["trn:credvault:default:credential/gh-token", "tok-123456"]]);

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { runCli, startServer } from "../helpers/server.ts";
-import { startStub } from "../../services/openact/test_support.ts";
+import { startStub } from "../helpers/openact_stubs.ts";
 
 async function s256(verifier: string) {
   const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { runCli, startServer } from "../helpers/server.ts";
-import { startStub } from "../../services/openact/test_support.ts";
+import { startStub } from "../helpers/openact_stubs.ts";
 
 Deno.test("aio act: conn create/test/list, action create, execute http.get-users, ad hoc, delete", async () => {
   const api = await startStub((_req, rec) => {

@@ -7,7 +7,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { MAIN, startServer, type TestServer } from "../helpers/server.ts";
-import { startStub } from "../../services/openact/test_support.ts";
+import { startStub } from "../helpers/openact_stubs.ts";
 
 async function seed(server: TestServer, stubUrl: string) {
   let r = await server.json("POST", "/api/v1/connections", {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import http, { RequestInput } from "./http.ts";
 import { opts, testConnection } from "./shared/testing.ts";
-import { startStub } from "../test_support.ts";
+import { startStub } from "../../../tests/helpers/openact_stubs.ts";
 import { blockedReason, checkDestination } from "../net/ssrf.ts";
 import { BlockedDestinationError } from "../errors.ts";
 import { HttpStatusError } from "../net/common.ts";

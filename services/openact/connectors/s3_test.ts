@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import s3 from "./s3.ts";
 import { opts, testConnection } from "./shared/testing.ts";
-import { startStub } from "../test_support.ts";
+import { startStub } from "../../../tests/helpers/openact_stubs.ts";
 
 /** A loopback S3-compatible server: path-style objects, ListObjectsV2, SigV4 header/presign checks. */
 function s3Server() {

@@ -3,7 +3,7 @@ import graphql from "./graphql.ts";
 import slack from "./slack.ts";
 import discord from "./discord.ts";
 import { opts, testConnection } from "./shared/testing.ts";
-import { startStub } from "../test_support.ts";
+import { startStub } from "../../../tests/helpers/openact_stubs.ts";
 import type { Connector } from "./types.ts";
 
 const exec = (c: Connector, conn: ReturnType<typeof testConnection>, op: string, input: unknown) =>

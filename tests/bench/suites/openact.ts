@@ -11,7 +11,7 @@ import { parseConfig } from "../../../runtime/config.ts";
 import { silentLogger } from "../../../runtime/log.ts";
 import { createServer } from "../../../server.ts";
 import { createOpenActService } from "../../../services/openact/mod.ts";
-import { fakeCredVault, startStub } from "../../../services/openact/test_support.ts";
+import { fakeCredVault, startStub } from "../../helpers/openact_stubs.ts";
 
 export default async function (bench: BenchContext) {
   const stub = await startStub(() => Response.json({ ok: true }));

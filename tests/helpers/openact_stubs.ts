@@ -1,6 +1,6 @@
 /**
  * Test support shared by OpenAct's tests: a loopback HTTP server that records requests, a
- * fake CredVault executor for in-process servers, and a service list helper.
+ * fake CredVault executor for in-process servers.
  */
 import type { ServiceDeps, ServiceFactory } from "../../runtime/service.ts";
 import { NotFoundError } from "../../runtime/errors.ts";
