@@ -44,7 +44,11 @@ export function testStateDsl(definition: Record<string, unknown>): Dsl {
 
 export async function runTestState(
   req: TestStateRequest,
-  o: { execute: (action: string, input: unknown, key: string) => Promise<unknown>; bindings?: Bindings },
+  o: {
+    execute: (action: string, input: unknown, key: string) => Promise<unknown>;
+    bindings?: Bindings;
+    now: number;
+  },
 ): Promise<TestStateResult> {
   const dsl = testStateDsl(req.definition);
   const mock = req.mock;
@@ -53,6 +57,7 @@ export async function runTestState(
     vars: req.vars ?? {},
     bindings: o.bindings,
     id: "test-state",
+    start: o.now,
     horizonMs: 1e11,
     stopOn: (e) => e.type === "TaskRetryScheduled" || (e.type === "StateEntered" && e.statePath !== TESTED),
     tasks: async (t): Promise<TaskOutcome> => {

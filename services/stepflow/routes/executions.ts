@@ -234,6 +234,7 @@ export function mountExecutionRoutes(app: ApiApp, sf: StepFlow) {
       }
       const bus = sf.deps.bus;
       const result = await runTestState(b as Parameters<typeof runTestState>[0], {
+        now: sf.deps.clock.now(),
         execute: (action, input, key) =>
           bus.execute(action, tenant, {
             input,
