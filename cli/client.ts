@@ -5,7 +5,8 @@ export interface GlobalOptions {
   endpoint?: string;
   token?: string;
   tenant?: string;
-  data?: string;
+  /** The local server's data dir (`--data` before the command, `--data-dir` anywhere). */
+  dataDir?: string;
   output?: string;
 }
 
@@ -27,7 +28,7 @@ async function findToken(options: GlobalOptions, vars: Env): Promise<string | un
   const env = (name: string) => vars[name] || undefined;
   const explicit = options.token ?? env("AIONIX_TOKEN");
   if (explicit) return explicit;
-  const dataDir = options.data ?? env("AIONIX_DATA") ?? "./data";
+  const dataDir = options.dataDir ?? env("AIONIX_DATA") ?? "./data";
   try {
     return (await Deno.readTextFile(`${dataDir}/admin.token`)).trim() || undefined;
   } catch {

@@ -33,7 +33,10 @@ export async function buildProgram(env: Record<string, string | undefined> = {})
     .option("--endpoint <url>", "server URL (env AIONIX_ENDPOINT)", undefined)
     .option("--token <token>", "API token (env AIONIX_TOKEN; default: <data>/admin.token)")
     .option("--tenant <tenant>", "tenant for this call (env AIONIX_TENANT)")
-    .option("--data <dir>", "local server data dir, to find admin.token (env AIONIX_DATA)")
+    .option(
+      "--data-dir <dir>",
+      "local server data dir, to find admin.token (env AIONIX_DATA; also --data before the command)",
+    )
     .addOption(new Option("-o, --output <format>", "output format").choices(OUTPUT_FORMATS).default("table"))
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ outputError: (str, write) => write(str) })
@@ -49,11 +52,39 @@ export async function buildProgram(env: Record<string, string | undefined> = {})
   return program;
 }
 
+const GLOBAL_VALUE_OPTIONS = new Set([
+  "--endpoint",
+  "--token",
+  "--tenant",
+  "--data",
+  "--data-dir",
+  "-o",
+  "--output",
+]);
+
+/**
+ * `--data` is both the global data dir (`aio --data ./data token list`) and many commands' JSON
+ * payload (`aio fn invoke f --data '{"x": 1}'`). Before the command word it is the data dir
+ * (rewritten to `--data-dir`); after it, it belongs to the command.
+ */
+export function normalizeArgs(args: string[]): string[] {
+  const out = [...args];
+  for (let i = 0; i < out.length; i++) {
+    const arg = out[i];
+    if (arg === "--") break;
+    if (!arg.startsWith("-")) break; // the command word
+    if (arg === "--data") out[i] = "--data-dir";
+    else if (arg.startsWith("--data=")) out[i] = "--data-dir=" + arg.slice(7);
+    if (!arg.includes("=") && GLOBAL_VALUE_OPTIONS.has(arg)) i++;
+  }
+  return out;
+}
+
 /** Runs the CLI and returns the process exit code. */
 export async function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<number> {
   const program = await buildProgram(env);
   try {
-    await program.parseAsync(args, { from: "user" });
+    await program.parseAsync(normalizeArgs(args), { from: "user" });
     return EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {

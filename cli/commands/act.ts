@@ -33,29 +33,6 @@ async function jsonFrom(value: string | undefined, file: string | undefined, opt
   return parseJsonOption(value, option);
 }
 
-/**
- * The program's global `--data <dir>` (server data dir) is parsed anywhere on the command line,
- * so it captures `aio act execute x --data '{...}'`. This recovers the input from the raw
- * arguments after the subcommand and restores the global option to what was given before it.
- */
-function subcommandData(cmd: Command, word: string): string | undefined {
-  let root: Command = cmd;
-  while (root.parent) root = root.parent;
-  const raw = (root as unknown as { rawArgs: string[] }).rawArgs ?? [];
-  const at = raw.findIndex((a, i) => (a === word || a === "exec") && raw[i - 1] === "act");
-  const valueAt = (i: number) => (raw[i].startsWith("--data=") ? raw[i].slice(7) : raw[i + 1]);
-  let input: string | undefined;
-  let dir: string | undefined;
-  for (let i = 0; i < raw.length; i++) {
-    if (raw[i] === "--") break;
-    if (raw[i] !== "--data" && !raw[i].startsWith("--data=")) continue;
-    if (at >= 0 && i > at) input = valueAt(i);
-    else dir = valueAt(i);
-  }
-  if (input !== undefined) root.setOptionValue("data", dir);
-  return input;
-}
-
 function positiveInt(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -340,7 +317,7 @@ export function register(program: Command) {
     .option("--timeout <ms>", "timeout in milliseconds")
     .action(async (ref: string | undefined, o: Record<string, string | undefined>, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const input = await jsonFrom(o.data ?? subcommandData(cmd, "execute"), o.dataFile, "--data");
+      const input = await jsonFrom(o.data, o.dataFile, "--data");
       const timeoutMs = positiveInt(o.timeout, "--timeout");
       const client = await ctx.client();
       let result: ExecuteResult;

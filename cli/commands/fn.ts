@@ -1,7 +1,6 @@
 /** `aio fn`: functions — create/update/publish, aliases and traffic, invoke, logs (with --follow). */
 import type { Command } from "commander";
-import { contextFor, envOf, parseJsonOption, readSource, seg } from "../context.ts";
-import { createClient, type GlobalOptions } from "../client.ts";
+import { contextFor, parseJsonOption, readSource, seg } from "../context.ts";
 import { CliError, EXIT } from "../errors.ts";
 import type {
   AliasInfo,
@@ -358,14 +357,10 @@ export function register(program: Command) {
       cmd: Command,
     ) => {
       const ctx = contextFor(cmd);
-      // The program-level --data <dir> option shares the name, so commander hands our --data
-      // to it; take the value from there and keep it out of the token lookup.
-      const globals = cmd.optsWithGlobals() as GlobalOptions & { data?: string };
-      const data = opts.data ?? globals.data;
       const event = opts.dataFile !== undefined
         ? parseJsonOption(await readSource(opts.dataFile), "--data-file")
-        : parseJsonOption(data, "--data") ?? null;
-      const client = await createClient({ ...globals, data: undefined }, envOf(cmd));
+        : parseJsonOption(opts.data, "--data") ?? null;
+      const client = await ctx.client();
       const res = await client.request<InvokeResult & { status: string }>(
         "POST",
         `/api/v1/functions/${seg(name)}/invoke`,

@@ -73,36 +73,9 @@ function positive(value: string | undefined, what: string): number | undefined {
   return n;
 }
 
-/**
- * The program's global `--data <dir>` (server data dir) shares its name with `wf run --data
- * <json>` and commander parses it anywhere, so read the input from the raw arguments after the
- * subcommand word and give the global option back what was written before it.
- */
-function subcommandData(cmd: Command, word: string): string | undefined {
-  let root: Command = cmd;
-  while (root.parent) root = root.parent;
-  const raw = (root as unknown as { rawArgs: string[] }).rawArgs ?? [];
-  const at = raw.findIndex((a, i) => a === word && raw[i - 1] === "wf");
-  const valueAt = (i: number) => (raw[i].startsWith("--data=") ? raw[i].slice(7) : raw[i + 1]);
-  let input: string | undefined;
-  let dir: string | undefined;
-  for (let i = 0; i < raw.length; i++) {
-    if (raw[i] === "--") break;
-    if (raw[i] !== "--data" && !raw[i].startsWith("--data=")) continue;
-    if (at >= 0 && i > at) input = valueAt(i);
-    else dir = valueAt(i);
-  }
-  if (input !== undefined) root.setOptionValue("data", dir);
-  return input;
-}
-
-async function input(
-  cmd: Command,
-  word: string,
-  opts: { data?: string; dataFile?: string },
-): Promise<unknown> {
+async function input(opts: { data?: string; dataFile?: string }): Promise<unknown> {
   if (opts.dataFile) return parseJsonOption(await readSource(opts.dataFile), "--data-file");
-  return parseJsonOption(opts.data ?? subcommandData(cmd, word), "--data");
+  return parseJsonOption(opts.data, "--data");
 }
 
 function registerTemplates(wf: Command) {
@@ -233,8 +206,7 @@ function registerRun(wf: Command) {
     .option("--timeout <seconds>", "with --sync: how long to wait", "30")
     .action(async (name: string, opts: Record<string, string | boolean | undefined>, cmd: Command) => {
       const ctx = contextFor(cmd);
-      // Before the client reads the global --data (see subcommandData).
-      const execInput = await input(cmd, "run", opts as { data?: string; dataFile?: string });
+      const execInput = await input(opts as { data?: string; dataFile?: string });
       const e = await (await ctx.client()).request<Execution>(
         "POST",
         `/api/v1/templates/${seg(name)}/executions`,
@@ -411,7 +383,7 @@ function registerTestState(wf: Command) {
     .option("--mock-cause <text>", "cause of the mocked error")
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {
       const ctx = contextFor(cmd);
-      const data = opts.data ?? subcommandData(cmd, "test-state");
+      const data = opts.data;
       const def = opts.definition!.trim().startsWith("{")
         ? parseJsonOption(opts.definition, "--definition")
         : await readDsl(opts.definition!);
