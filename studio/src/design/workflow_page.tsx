@@ -135,6 +135,13 @@ function WorkflowEditor(
   const actions = useActions();
   const validation = useValidation(doc, true);
   const text = useMemo(() => toDslText(doc), [doc]);
+  // Re-fit after the canvas changes size (mode switch) or the layout changes.
+  const fit = useCallback(
+    () =>
+      setTimeout(() => rf.current?.fitView({ padding: 0.15, maxZoom: 1 }), 30),
+    [],
+  );
+  useEffect(() => void fit(), [mode, fit]);
 
   useEffect(() => {
     get("/api/v1/stepflow/schema").then((s) => setSchema(schemaWords(s))).catch(
@@ -330,7 +337,10 @@ function WorkflowEditor(
         </button>
         <button
           type="button"
-          onClick={() => relayout(editor, dir)}
+          onClick={() => {
+            relayout(editor, dir);
+            fit();
+          }}
           data-testid="layout"
         >
           Auto layout
@@ -341,6 +351,7 @@ function WorkflowEditor(
             const d = dir === "TB" ? "LR" : "TB";
             setDir(d);
             relayout(editor, d);
+            fit();
           }}
         >
           {dir === "TB" ? "↓ vertical" : "→ horizontal"}
