@@ -23,8 +23,10 @@ import {
   type Position,
   removeCatch,
   removeRoute,
+  reorderNode,
   ROOT,
   type StateType,
+  targetOf,
   updateNode,
 } from "../model/mod.ts";
 import { type ExecStatus, FlowAdapter } from "./adapter.ts";
@@ -118,7 +120,21 @@ export function Canvas(props: CanvasProps) {
   }, [selected, onSelect, readOnly]);
 
   const onNodeDragStop = useCallback(
-    (_: unknown, _node: Node, dragged: Node[]) => {
+    (
+      event: MouseEvent | TouchEvent,
+      node: Node,
+      dragged: Node[],
+    ) => {
+      // Dropping a single state onto an arrow of its own scope moves it there in the flow.
+      const at = "clientX" in event ? event : event.changedTouches[0];
+      if (
+        editor && at && dragged.length === 1 &&
+        tryReorder(editor, node.id, at, dir)
+      ) {
+        liveRef.current = new Map();
+        setLive(new Map());
+        return;
+      }
       const final: Record<string, Position> = {};
       for (const n of dragged) {
         const p = liveRef.current.get(n.id);
@@ -137,7 +153,7 @@ export function Canvas(props: CanvasProps) {
       }
       setLive(new Map());
     },
-    [editor],
+    [editor, dir],
   );
 
   const onConnect = useCallback(
@@ -235,6 +251,39 @@ export function Canvas(props: CanvasProps) {
       </ReactFlow>
     </div>
   );
+}
+
+function tryReorder(
+  editor: Editor,
+  id: string,
+  at: { clientX: number; clientY: number },
+  dir: Direction,
+): boolean {
+  const hit = document.elementsFromPoint(at.clientX, at.clientY).find((el) =>
+    el.getAttribute("data-edge")
+  );
+  if (!hit) return false;
+  const [source, kind] = hit.getAttribute("data-edge")!.split("->") as [
+    string,
+    EdgeKind,
+  ];
+  const src = editor.doc.records[source];
+  const me = editor.doc.records[id];
+  if (
+    source === id || src?.kind !== "node" || me?.kind !== "node" ||
+    src.scope !== me.scope
+  ) return false;
+  if (targetOf(src.def, kind) === me.name) return false;
+  try {
+    run(editor, "move in flow", (tx) => {
+      reorderNode(tx, id, { source, kind });
+      moveNodes(tx, autoLayout({ records: tx.records }, dir));
+    }, dir);
+    return true;
+  } catch (err) {
+    toastError(err);
+    return false;
+  }
 }
 
 function kindIndex(e: Edge): number {
