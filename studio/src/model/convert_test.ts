@@ -49,7 +49,12 @@ Deno.test("fromDsl/toDsl round-trips every workflow fixture losslessly", async (
       count++;
     }
   }
-  assert(count >= 3, `expected at least the 3 studio fixtures, got ${count}`);
+  const repoWorkflows =
+    (await jsonFiles(new URL("workflows/", REPO_FIXTURES))).length;
+  assert(
+    count >= 3 + repoWorkflows,
+    `expected the 3 studio fixtures and ${repoWorkflows} repo workflows, got ${count}`,
+  );
 });
 
 Deno.test("round trip keeps state order and key order of nested branches and processors", async () => {
