@@ -13,9 +13,7 @@ export default defineConfig({
     rollupOptions: {
       output: {
         manualChunks: (id: string) =>
-          id.includes("@codemirror") || id.includes("@lezer")
-            ? "codemirror"
-            : undefined,
+          id.includes("@codemirror") || id.includes("@lezer") ? "codemirror" : undefined,
       },
     },
   },

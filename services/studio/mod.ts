@@ -6,10 +6,7 @@
  */
 import { extname, join, normalize } from "node:path";
 import type { Context } from "hono";
-import {
-  NotFoundError,
-  ServiceUnavailableError,
-} from "../../runtime/errors.ts";
+import { NotFoundError, ServiceUnavailableError } from "../../runtime/errors.ts";
 import type { ServiceDeps, ServiceModule } from "../../runtime/service.ts";
 
 const TYPES: Record<string, string> = {
@@ -30,8 +27,7 @@ const TYPES: Record<string, string> = {
 const SECURITY_HEADERS = {
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
-  "content-security-policy":
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+  "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
     "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
 };
 
@@ -96,9 +92,7 @@ export function createStudioService(deps: ServiceDeps): ServiceModule {
     const headers: Record<string, string> = {
       ...SECURITY_HEADERS,
       "content-type": TYPES[extname(file)] ?? "application/octet-stream",
-      "cache-control": file.startsWith("assets/")
-        ? "public, max-age=31536000, immutable"
-        : "no-cache",
+      "cache-control": file.startsWith("assets/") ? "public, max-age=31536000, immutable" : "no-cache",
     };
     return c.body(body as Uint8Array<ArrayBuffer>, 200, headers);
   }
@@ -116,8 +110,6 @@ export function createStudioService(deps: ServiceDeps): ServiceModule {
 
 function notBuilt(dist: string) {
   return new ServiceUnavailableError(
-    `Studio is not built (no ${
-      join(dist, "index.html")
-    }): run \`deno task studio:build\` and reload`,
+    `Studio is not built (no ${join(dist, "index.html")}): run \`deno task studio:build\` and reload`,
   );
 }

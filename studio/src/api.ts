@@ -22,9 +22,7 @@ export class ApiError extends Error {
     this.name = "ApiError";
   }
   get diagnostics(): Diagnostic[] {
-    return Array.isArray(this.problem.diagnostics)
-      ? this.problem.diagnostics as Diagnostic[]
-      : [];
+    return Array.isArray(this.problem.diagnostics) ? this.problem.diagnostics as Diagnostic[] : [];
   }
 }
 
@@ -93,10 +91,8 @@ export async function api<T = unknown>(
 }
 
 export const get = <T>(path: string) => api<T>("GET", path);
-export const post = <T>(path: string, body?: unknown) =>
-  api<T>("POST", path, body ?? {});
-export const put = <T>(path: string, body?: unknown) =>
-  api<T>("PUT", path, body ?? {});
+export const post = <T>(path: string, body?: unknown) => api<T>("POST", path, body ?? {});
+export const put = <T>(path: string, body?: unknown) => api<T>("PUT", path, body ?? {});
 export const del = <T>(path: string) => api<T>("DELETE", path);
 
 export function qs(
@@ -161,9 +157,7 @@ export function streamEvents(
               if (line.startsWith(":")) continue;
               const colon = line.indexOf(":");
               const field = colon < 0 ? line : line.slice(0, colon);
-              const val = colon < 0
-                ? ""
-                : line.slice(colon + 1).replace(/^ /, "");
+              const val = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
               if (field === "event") event = val;
               else if (field === "data") data.push(val);
               else if (field === "id") id = val;
@@ -177,9 +171,7 @@ export function streamEvents(
       } catch (err) {
         if (stopped) return;
         options.onError?.(err);
-        await new Promise((r) =>
-          setTimeout(r, Math.min(5000, 250 * 2 ** attempt))
-        );
+        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
       }
     }
   };

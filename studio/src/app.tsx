@@ -74,8 +74,7 @@ function SignIn({ onToken }: { onToken: (t: string) => void }) {
       >
         <h1>AionixOne Studio</h1>
         <p className="muted">
-          Sign in with an API token (the bootstrap admin token is in the data
-          directory: admin.token).
+          Sign in with an API token (the bootstrap admin token is in the data directory: admin.token).
         </p>
         <label className="field">
           <span className="field-label">Token</span>
@@ -95,9 +94,7 @@ function SignIn({ onToken }: { onToken: (t: string) => void }) {
             placeholder="default"
           />
         </label>
-        {error && (
-          <div className="field-error" data-testid="signin-error">{error}</div>
-        )}
+        {error && <div className="field-error" data-testid="signin-error">{error}</div>}
         <button type="submit" className="primary" data-testid="signin">
           Sign in
         </button>

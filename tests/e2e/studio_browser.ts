@@ -44,9 +44,7 @@ export async function ensureStudioBuilt(): Promise<void> {
   }).output();
   if (!out.success) {
     throw new Error(
-      `studio:build failed:\n${new TextDecoder().decode(out.stdout)}${
-        new TextDecoder().decode(out.stderr)
-      }`,
+      `studio:build failed:\n${new TextDecoder().decode(out.stdout)}${new TextDecoder().decode(out.stderr)}`,
     );
   }
 }

@@ -5,11 +5,7 @@
  * Screenshots go to tests/.out/ (git-ignored).
  */
 import type { Page } from "playwright-core";
-import {
-  assert,
-  assertEquals,
-  assertStringIncludes,
-} from "../helpers/assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../helpers/assert.ts";
 import { startServer } from "../helpers/server.ts";
 import { ensureStudioBuilt, launch, shot, signIn } from "./studio_browser.ts";
 
@@ -30,8 +26,7 @@ async function dragHandle(page: Page, from: string, to: string) {
 }
 
 Deno.test({
-  name:
-    "Studio: design, code sync, undo/redo, save, run to green, errors on nodes",
+  name: "Studio: design, code sync, undo/redo, save, run to green, errors on nodes",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
@@ -123,10 +118,8 @@ Deno.test({
         async () => {
           await page.getByTestId("layout").click();
           await page.waitForTimeout(150);
-          const hello =
-            (await page.locator('[data-state="Hello"]').boundingBox())!;
-          const pause =
-            (await page.locator('[data-state="Pause"]').boundingBox())!;
+          const hello = (await page.locator('[data-state="Hello"]').boundingBox())!;
+          const pause = (await page.locator('[data-state="Pause"]').boundingBox())!;
           const mid = {
             x: hello.x + hello.width / 2,
             y: (hello.y + hello.height + pause.y) / 2,
@@ -156,10 +149,8 @@ Deno.test({
           code = await codeText(page);
           assertStringIncludes(code, '"next": "Pause"');
           // Shift + drag on the pane draws a selection box around Pause and Done.
-          const p2 =
-            (await page.locator('[data-state="Pause"]').boundingBox())!;
-          const done =
-            (await page.locator('[data-state="Done"]').boundingBox())!;
+          const p2 = (await page.locator('[data-state="Pause"]').boundingBox())!;
+          const done = (await page.locator('[data-state="Done"]').boundingBox())!;
           await page.keyboard.down("Shift");
           await page.mouse.move(p2.x - 30, p2.y - 15);
           await page.mouse.down();

@@ -10,8 +10,7 @@ export function ConnectionsPage() {
   const actions = usePaged<Record<string, unknown>>("/api/v1/actions");
   const [result, setResult] = useState<{ title: string; value: unknown }>();
   const [input, setInput] = useState("{}");
-  const ref = (x: Record<string, unknown>) =>
-    encodeURIComponent(`${x.kind}.${x.name}`);
+  const ref = (x: Record<string, unknown>) => encodeURIComponent(`${x.kind}.${x.name}`);
   const call = async (title: string, path: string, body: unknown) => {
     try {
       setResult({ title, value: await post(path, body) });

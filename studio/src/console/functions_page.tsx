@@ -17,13 +17,10 @@ export function FunctionsPage({ name }: { name?: string }) {
           items={list.items}
           testId="functions"
           columns={["name", "runtime", "description", "updatedAt"]}
-          onRow={(f) =>
-            navigate(`/functions/${encodeURIComponent(String(f.name))}`)}
+          onRow={(f) => navigate(`/functions/${encodeURIComponent(String(f.name))}`)}
           empty="No functions yet (aio fn create)."
         />
-        {list.more && (
-          <button type="button" onClick={list.more}>Load more</button>
-        )}
+        {list.more && <button type="button" onClick={list.more}>Load more</button>}
       </div>
       {name && <FunctionDetail key={name} name={name} />}
     </div>

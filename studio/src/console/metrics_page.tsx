@@ -40,9 +40,7 @@ export function MetricsPage() {
     const t = setInterval(load, 5000);
     return () => clearInterval(t);
   }, []);
-  const rows = samples.filter((s) =>
-    !s.name.endsWith("_bucket") && s.name.includes(filter)
-  );
+  const rows = samples.filter((s) => !s.name.endsWith("_bucket") && s.name.includes(filter));
   return (
     <div className="page">
       <div className="page-head">

@@ -45,8 +45,7 @@ export function ParamsPage() {
               href="#/params"
               onClick={(
                 e,
-              ) => (e.preventDefault(),
-                setPath("/" + crumbs.slice(0, i + 1).join("/")))}
+              ) => (e.preventDefault(), setPath("/" + crumbs.slice(0, i + 1).join("/")))}
             >
               {c}/
             </a>
@@ -65,9 +64,7 @@ export function ParamsPage() {
           onRow={open}
           empty="No parameters under this path."
         />
-        {list.more && (
-          <button type="button" onClick={list.more}>Load more</button>
-        )}
+        {list.more && <button type="button" onClick={list.more}>Load more</button>}
       </div>
       {picked && (
         <div className="detail-pane">

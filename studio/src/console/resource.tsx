@@ -58,9 +58,7 @@ export function ResourceList<T extends Record<string, unknown>>(props: {
 }) {
   const first = props.items[0] ?? {};
   const keys = props.columns ??
-    Object.keys(first).filter((k) =>
-      typeof first[k] !== "object" || first[k] === null
-    ).slice(0, 7);
+    Object.keys(first).filter((k) => typeof first[k] !== "object" || first[k] === null).slice(0, 7);
   const columns: Array<[string, (row: T) => ReactNode]> = keys.map((
     k,
   ) => [k, (r: T) => cell(r[k])]);

@@ -22,8 +22,7 @@ export function SecretsPage({ name }: { name?: string }) {
             "rotationEnabled",
             "updatedAt",
           ]}
-          onRow={(s) =>
-            navigate(`/secrets/${encodeURIComponent(String(s.name))}`)}
+          onRow={(s) => navigate(`/secrets/${encodeURIComponent(String(s.name))}`)}
           empty="No secrets yet."
         />
       </div>

@@ -10,9 +10,7 @@ export function TriggersPage({ name }: { name?: string }) {
   const toggle = async (t: Record<string, unknown>) => {
     try {
       await post(
-        `/api/v1/triggers/${encodeURIComponent(String(t.name))}/${
-          t.enabled ? "disable" : "enable"
-        }`,
+        `/api/v1/triggers/${encodeURIComponent(String(t.name))}/${t.enabled ? "disable" : "enable"}`,
       );
       toast(`${t.name} ${t.enabled ? "disabled" : "enabled"}`);
       list.reload();
@@ -29,8 +27,7 @@ export function TriggersPage({ name }: { name?: string }) {
           items={list.items}
           testId="triggers"
           columns={["name", "type", "enabled", "target", "updatedAt"]}
-          onRow={(t) =>
-            navigate(`/triggers/${encodeURIComponent(String(t.name))}`)}
+          onRow={(t) => navigate(`/triggers/${encodeURIComponent(String(t.name))}`)}
           actions={(t) => (
             <button
               type="button"
@@ -70,9 +67,7 @@ function TriggerDetail({ name }: { name: string }) {
       <h3>{name}</h3>
       <ErrorLine error={error} />
       <Detail title="Trigger" value={trigger} />
-      {preview !== undefined && (
-        <Detail title="Next fire times" value={preview} />
-      )}
+      {preview !== undefined && <Detail title="Next fire times" value={preview} />}
       <Detail title="History">
         <ResourceList items={history.items} empty="Never fired." />
       </Detail>

@@ -5,30 +5,12 @@
  */
 import { useEffect, useRef } from "react";
 import { EditorState } from "@codemirror/state";
-import {
-  EditorView,
-  highlightActiveLine,
-  keymap,
-  lineNumbers,
-} from "@codemirror/view";
+import { EditorView, highlightActiveLine, keymap, lineNumbers } from "@codemirror/view";
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { json } from "@codemirror/lang-json";
-import {
-  bracketMatching,
-  defaultHighlightStyle,
-  foldGutter,
-  syntaxHighlighting,
-} from "@codemirror/language";
-import {
-  type Diagnostic as CmDiagnostic,
-  forceLinting,
-  linter,
-  lintGutter,
-} from "@codemirror/lint";
-import {
-  autocompletion,
-  type CompletionContext,
-} from "@codemirror/autocomplete";
+import { bracketMatching, defaultHighlightStyle, foldGutter, syntaxHighlighting } from "@codemirror/language";
+import { type Diagnostic as CmDiagnostic, forceLinting, linter, lintGutter } from "@codemirror/lint";
+import { autocompletion, type CompletionContext } from "@codemirror/autocomplete";
 import { locatePointer } from "../model/mod.ts";
 import type { Diagnostic } from "../api.ts";
 

@@ -28,9 +28,7 @@ export function jsonataError(value: string): string | undefined {
     return undefined;
   } catch (err) {
     const e = err as { message?: string; position?: number };
-    return `JSONata: ${e.message ?? String(err)}${
-      e.position !== undefined ? ` (at ${e.position})` : ""
-    }`;
+    return `JSONata: ${e.message ?? String(err)}${e.position !== undefined ? ` (at ${e.position})` : ""}`;
   }
 }
 
@@ -44,9 +42,7 @@ export function templateErrors(value: Json | undefined, path = ""): string[] {
     return value.flatMap((v, i) => templateErrors(v, `${path}[${i}]`));
   }
   if (value && typeof value === "object") {
-    return Object.entries(value).flatMap(([k, v]) =>
-      templateErrors(v, path ? `${path}.${k}` : k)
-    );
+    return Object.entries(value).flatMap(([k, v]) => templateErrors(v, path ? `${path}.${k}` : k));
   }
   return [];
 }
@@ -192,9 +188,7 @@ export function Select<T extends string>(props: {
     >
       {props.empty !== undefined && <option value="">{props.empty}</option>}
       {props.options.map((o) => {
-        const { value, label } = typeof o === "string"
-          ? { value: o, label: o }
-          : o;
+        const { value, label } = typeof o === "string" ? { value: o, label: o } : o;
         return <option key={value} value={value}>{label}</option>;
       })}
     </select>

@@ -27,9 +27,7 @@ export function mapDiagnostics(
     if (!hit) continue;
     const list = out.get(hit.id) ?? [];
     list.push(
-      `${d.severity === "warning" ? "⚠ " : ""}${d.message}${
-        hit.field ? ` (${hit.field})` : ""
-      }`,
+      `${d.severity === "warning" ? "⚠ " : ""}${d.message}${hit.field ? ` (${hit.field})` : ""}`,
     );
     out.set(hit.id, list);
   }

@@ -74,9 +74,7 @@ export function WorkflowPage(
         let t: Template | null = null;
         if (name) {
           t = await get<Template>(
-            `/api/v1/templates/${encodeURIComponent(name)}${
-              version ? `?version=${version}` : ""
-            }`,
+            `/api/v1/templates/${encodeURIComponent(name)}${version ? `?version=${version}` : ""}`,
           );
           dsl = t.dsl;
         }
@@ -96,9 +94,7 @@ export function WorkflowPage(
     };
   }, [name, version]);
   if (error) {
-    return (
-      <div className="page error-page">Could not open workflow: {error}</div>
-    );
+    return <div className="page error-page">Could not open workflow: {error}</div>;
   }
   if (!editor) return <div className="page">Loading…</div>;
   return (
@@ -137,8 +133,7 @@ function WorkflowEditor(
   const text = useMemo(() => toDslText(doc), [doc]);
   // Re-fit after the canvas changes size (mode switch) or the layout changes.
   const fit = useCallback(
-    () =>
-      setTimeout(() => rf.current?.fitView({ padding: 0.15, maxZoom: 1 }), 30),
+    () => setTimeout(() => rf.current?.fitView({ padding: 0.15, maxZoom: 1 }), 30),
     [],
   );
   useEffect(() => void fit(), [mode, fit]);
@@ -271,9 +266,7 @@ function WorkflowEditor(
     }
   }, [editor]);
 
-  const one = selected.size === 1
-    ? doc.records[[...selected][0]] as NodeRec | undefined
-    : undefined;
+  const one = selected.size === 1 ? doc.records[[...selected][0]] as NodeRec | undefined : undefined;
   const meta = doc.records.meta as MetaRec;
   const setMeta = (field: string, value: Json | undefined) =>
     editor.transact(`edit ${field}`, (tx) => {
@@ -283,8 +276,7 @@ function WorkflowEditor(
       else fields[field] = value;
       tx.put({ ...m, fields });
     });
-  const errorsCount =
-    validation.diagnostics.filter((d) => d.severity === "error").length;
+  const errorsCount = validation.diagnostics.filter((d) => d.severity === "error").length;
 
   return (
     <div className="workflow-page">
@@ -366,9 +358,7 @@ function WorkflowEditor(
           className={`validity ${errorsCount ? "bad" : "good"}`}
           data-testid="validity"
         >
-          {errorsCount
-            ? `${errorsCount} error${errorsCount > 1 ? "s" : ""}`
-            : "valid"}
+          {errorsCount ? `${errorsCount} error${errorsCount > 1 ? "s" : ""}` : "valid"}
         </span>
         <span className="spacer" />
         {versions.length > 0 && (
@@ -377,9 +367,7 @@ function WorkflowEditor(
             value={template?.version}
             onChange={(e) =>
               navigate(
-                `/workflows/${
-                  encodeURIComponent(template!.name)
-                }?version=${e.target.value}`,
+                `/workflows/${encodeURIComponent(template!.name)}?version=${e.target.value}`,
               )}
           >
             {versions.map((v) => (

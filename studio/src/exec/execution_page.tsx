@@ -6,13 +6,7 @@ import { useEffect, useMemo, useState } from "react";
 import { get, type Page, post, qs, streamEvents } from "../api.ts";
 import { Canvas } from "../flow/canvas.tsx";
 import { autoLayout } from "../flow/layout.ts";
-import {
-  type Doc,
-  fromDsl,
-  nodeForStatePath,
-  type NodeRec,
-  type WorkflowDsl,
-} from "../model/mod.ts";
+import { type Doc, fromDsl, nodeForStatePath, type NodeRec, type WorkflowDsl } from "../model/mod.ts";
 import { JsonBlock, Table } from "../ui/table.tsx";
 import { toast, toastError } from "../ui/toast.tsx";
 import { duration } from "./executions_page.tsx";
@@ -60,9 +54,7 @@ export function ExecutionPage({ id }: { id: string }) {
       try {
         const x = await refresh();
         const t = await get<{ dsl: WorkflowDsl }>(
-          `/api/v1/templates/${encodeURIComponent(x.template)}${
-            qs({ version: x.version })
-          }`,
+          `/api/v1/templates/${encodeURIComponent(x.template)}${qs({ version: x.version })}`,
         );
         if (alive) setDoc(layoutDoc(t.dsl));
       } catch (err) {
@@ -99,9 +91,7 @@ export function ExecutionPage({ id }: { id: string }) {
     () => (doc ? takenEdges(doc, events) : new Set<string>()),
     [doc, events],
   );
-  const pickedRuns = runs.filter((r) =>
-    doc && picked && nodeForStatePath(doc, r.path) === picked
-  );
+  const pickedRuns = runs.filter((r) => doc && picked && nodeForStatePath(doc, r.path) === picked);
 
   const act = async (what: "cancel" | "redrive") => {
     try {
@@ -115,9 +105,7 @@ export function ExecutionPage({ id }: { id: string }) {
   };
 
   if (error) {
-    return (
-      <div className="page error-page">Could not open execution: {error}</div>
-    );
+    return <div className="page error-page">Could not open execution: {error}</div>;
   }
   if (!exec) return <div className="page">Loading…</div>;
   return (
@@ -127,8 +115,7 @@ export function ExecutionPage({ id }: { id: string }) {
           <a href={`#/workflows/${encodeURIComponent(exec.template)}`}>
             {exec.template}
           </a>{" "}
-          <span className="muted">v{exec.version}</span> ·{" "}
-          {exec.name || exec.id}
+          <span className="muted">v{exec.version}</span> · {exec.name || exec.id}
         </h2>
         <span
           className={`pill status-${exec.status}`}
@@ -195,9 +182,7 @@ export function ExecutionPage({ id }: { id: string }) {
         </div>
         <aside className="side">
           <h4>Execution</h4>
-          {exec.error && (
-            <div className="field-error">{exec.error}: {exec.cause}</div>
-          )}
+          {exec.error && <div className="field-error">{exec.error}: {exec.cause}</div>}
           <h5>Input</h5>
           <JsonBlock value={exec.input} />
           <h5>Output</h5>
@@ -218,9 +203,7 @@ export function ExecutionPage({ id }: { id: string }) {
                   <JsonBlock value={r.input} />
                   <h5>Output</h5>
                   <JsonBlock value={r.output} />
-                  {r.error && (
-                    <div className="field-error">{r.error}: {r.cause}</div>
-                  )}
+                  {r.error && <div className="field-error">{r.error}: {r.cause}</div>}
                 </div>
               ))}
             </div>
@@ -284,9 +267,7 @@ function EventsView({ id, live }: { id: string; live: HistoryEvent[] }) {
   const [loaded, setLoaded] = useState(false);
   const load = async (token?: string) => {
     const page = await get<Page<HistoryEvent>>(
-      `/api/v1/executions/${encodeURIComponent(id)}/history${
-        qs({ limit: 100, nextToken: token })
-      }`,
+      `/api/v1/executions/${encodeURIComponent(id)}/history${qs({ limit: 100, nextToken: token })}`,
     );
     setPages((xs) => (token ? [...xs, ...page.items] : page.items));
     setNext(page.nextToken);
@@ -312,9 +293,7 @@ function EventsView({ id, live }: { id: string; live: HistoryEvent[] }) {
           ["Details", (e) => (
             <code className="event-detail">
               {JSON.stringify(
-                e.error
-                  ? { error: e.error, cause: e.cause }
-                  : e.output ?? e.input ?? e.details ?? "",
+                e.error ? { error: e.error, cause: e.cause } : e.output ?? e.input ?? e.details ?? "",
               ).slice(0, 160)}
             </code>
           )],

@@ -38,12 +38,8 @@ export function ExecutionsPage({ query }: { query: URLSearchParams }) {
       const page = await get<Page<Execution>>(`/api/v1/executions${
         qs({
           ...filters,
-          since: filters.since
-            ? new Date(filters.since).toISOString()
-            : undefined,
-          until: filters.until
-            ? new Date(filters.until).toISOString()
-            : undefined,
+          since: filters.since ? new Date(filters.since).toISOString() : undefined,
+          until: filters.until ? new Date(filters.until).toISOString() : undefined,
           limit: 50,
           nextToken: token,
         })
@@ -73,9 +69,7 @@ export function ExecutionsPage({ query }: { query: URLSearchParams }) {
           onChange={set("status")}
           data-testid="filter-status"
         >
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>{s || "any status"}</option>
-          ))}
+          {STATUSES.map((s) => <option key={s} value={s}>{s || "any status"}</option>)}
         </select>
         <input
           placeholder="template"
@@ -118,17 +112,14 @@ export function ExecutionsPage({ query }: { query: URLSearchParams }) {
           ["Workflow", (x) => `${x.template} v${x.version}`],
           [
             "Status",
-            (x) => <span className={`pill status-${x.status}`}>{x.status}
-            </span>,
+            (x) => <span className={`pill status-${x.status}`}>{x.status}</span>,
           ],
           ["Kind", (x) => x.kind],
           ["Started", (x) => new Date(x.startedAt).toLocaleString()],
           ["Duration", (x) => duration(x.startedAt, x.stoppedAt)],
         ]}
       />
-      {next && (
-        <button type="button" onClick={() => load(next)}>Load more</button>
-      )}
+      {next && <button type="button" onClick={() => load(next)}>Load more</button>}
     </div>
   );
 }

@@ -130,9 +130,7 @@ export class FlowAdapter {
           const boxes = childOffsets(doc, nid, pos, o.dir);
           boxes.forEach((b, i) => {
             const sc = doc.records[b.scope] as ScopeRec;
-            const label = rec.def.type === "map"
-              ? "processor"
-              : `branch ${i + 1}`;
+            const label = rec.def.type === "map" ? "processor" : `branch ${i + 1}`;
             reuse(b.scope, [sc, b.x, b.y, b.w, b.h, label], () => ({
               id: b.scope,
               type: "scope",

@@ -61,9 +61,7 @@ export function Canvas(props: CanvasProps) {
   const rf = useRef<ReactFlowInstance | null>(null);
   const [live, setLive] = useState<Map<string, Position>>(new Map());
   const fallback = useMemo(() => {
-    const missing = Object.values(doc.records).some((r) =>
-      r.kind === "node" && !r.pos
-    );
+    const missing = Object.values(doc.records).some((r) => r.kind === "node" && !r.pos);
     return missing ? autoLayout(doc, dir, true) : undefined;
   }, [doc, dir]);
 
@@ -259,9 +257,7 @@ function tryReorder(
   at: { clientX: number; clientY: number },
   dir: Direction,
 ): boolean {
-  const hit = document.elementsFromPoint(at.clientX, at.clientY).find((el) =>
-    el.getAttribute("data-edge")
-  );
+  const hit = document.elementsFromPoint(at.clientX, at.clientY).find((el) => el.getAttribute("data-edge"));
   if (!hit) return false;
   const [source, kind] = hit.getAttribute("data-edge")!.split("->") as [
     string,

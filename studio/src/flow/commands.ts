@@ -20,9 +20,7 @@ export function run<T>(
 }
 
 export function placeMissing(tx: Tx, dir: Direction): void {
-  const missing = Object.values(tx.records).some((r) =>
-    r.kind === "node" && !r.pos
-  );
+  const missing = Object.values(tx.records).some((r) => r.kind === "node" && !r.pos);
   if (missing) moveNodes(tx, autoLayout({ records: tx.records }, dir, true));
 }
 

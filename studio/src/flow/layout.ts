@@ -4,14 +4,7 @@
  * Positions are relative to the enclosing box (React Flow parent nodes), as stored in the model.
  */
 import { Graph, layout } from "@dagrejs/dagre";
-import {
-  type Doc,
-  edges,
-  type NodeRec,
-  type Position,
-  ROOT,
-  type ScopeRec,
-} from "../model/mod.ts";
+import { type Doc, edges, type NodeRec, type Position, ROOT, type ScopeRec } from "../model/mod.ts";
 
 export type Direction = "TB" | "LR";
 export const NODE_W = 200;

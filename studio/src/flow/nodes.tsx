@@ -75,9 +75,7 @@ export const StateNode = memo(
           <span className="state-sub">{subtitle(d)}</span>
         </span>
         {d.entry && <span className="entry-badge" title="entry">▶</span>}
-        {d.issues && (
-          <span className="issue-badge" data-issues={d.rec.name}>!</span>
-        )}
+        {d.issues && <span className="issue-badge" data-issues={d.rec.name}>!</span>}
       </div>
     );
   },
@@ -88,11 +86,9 @@ export const GroupNode = memo(
     const d = data;
     return (
       <div
-        className={`group-node state-${d.rec.def.type}${
-          selected ? " selected" : ""
-        }${d.status ? ` status-${d.status}` : ""}${
-          d.issues ? " has-issues" : ""
-        }`}
+        className={`group-node state-${d.rec.def.type}${selected ? " selected" : ""}${
+          d.status ? ` status-${d.status}` : ""
+        }${d.issues ? " has-issues" : ""}`}
         data-state={d.rec.name}
         style={{ width: d.w, height: d.h }}
         title={d.issues ?? d.rec.name}
@@ -103,9 +99,7 @@ export const GroupNode = memo(
           <span className="state-name">{d.rec.name}</span>
           <span className="state-sub">{d.rec.def.type}</span>
           {d.entry && <span className="entry-badge" title="entry">▶</span>}
-          {d.issues && (
-            <span className="issue-badge" data-issues={d.rec.name}>!</span>
-          )}
+          {d.issues && <span className="issue-badge" data-issues={d.rec.name}>!</span>}
         </div>
       </div>
     );

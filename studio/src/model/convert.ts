@@ -25,9 +25,7 @@ function isStateMap(
   v: unknown,
 ): v is { entry: string; states: Record<string, JsonObject> } {
   return isObject(v) && typeof v.entry === "string" && isObject(v.states) &&
-    Object.values(v.states).every((s) =>
-      isObject(s) && typeof s.type === "string"
-    );
+    Object.values(v.states).every((s) => isObject(s) && typeof s.type === "string");
 }
 
 /** The slot path of a scope, stable across re-imports: "root", "Par#b0", "Map#p". */
@@ -111,9 +109,7 @@ export function fromDsl(dsl: unknown, options: FromDslOptions = {}): Doc {
       slot,
       entry: named ? scopeEntry : "",
       order,
-      extra: named || !("entry" in map)
-        ? extra
-        : { ...extra, entry: scopeEntry },
+      extra: named || !("entry" in map) ? extra : { ...extra, entry: scopeEntry },
       keys: Object.keys(map),
     };
     records[id] = scope;

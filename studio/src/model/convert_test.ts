@@ -49,8 +49,7 @@ Deno.test("fromDsl/toDsl round-trips every workflow fixture losslessly", async (
       count++;
     }
   }
-  const repoWorkflows =
-    (await jsonFiles(new URL("workflows/", REPO_FIXTURES))).length;
+  const repoWorkflows = (await jsonFiles(new URL("workflows/", REPO_FIXTURES))).length;
   assert(
     count >= 3 + repoWorkflows,
     `expected the 3 studio fixtures and ${repoWorkflows} repo workflows, got ${count}`,
@@ -70,9 +69,7 @@ Deno.test("nested parallel branches and map processors become scopes owned by th
   const doc = fromDsl(
     JSON.parse(await Deno.readTextFile(new URL("nested.json", TESTDATA))),
   );
-  const nodes = Object.values(doc.records).filter((r): r is NodeRec =>
-    r.kind === "node"
-  );
+  const nodes = Object.values(doc.records).filter((r): r is NodeRec => r.kind === "node");
   const fan = nodes.find((n) => n.name === "Fan")!;
   assertEquals(fan.children?.length, 2);
   const branch2 = doc.records[fan.children![1]] as ScopeRec;
@@ -141,9 +138,7 @@ Deno.test("fromDsl rejects documents that are not workflows", () => {
 Deno.test("re-import with previous keeps node ids and positions of surviving states", () => {
   const first = fromDsl(bigWorkflow(30));
   const records = { ...first.records };
-  const step5 = Object.values(records).find((r) =>
-    r.kind === "node" && r.name === "Step005"
-  ) as NodeRec;
+  const step5 = Object.values(records).find((r) => r.kind === "node" && r.name === "Step005") as NodeRec;
   records[step5.id] = { ...step5, pos: { x: 11, y: 22 } };
   const dsl = toDsl({ records });
   delete dsl.states.Step001;

@@ -2,18 +2,8 @@
  * The editor: owns the document, runs transactions atomically, keeps undo/redo stacks of diffs
  * and marks for gestures (a drag is many transactions squashed into one undo step).
  */
-import {
-  applyDiff,
-  type Diff,
-  diffRecords,
-  invertDiff,
-  squashDiffs,
-} from "./diff.ts";
-import {
-  checkInvariants,
-  newViolations,
-  type Violation,
-} from "./invariants.ts";
+import { applyDiff, type Diff, diffRecords, invertDiff, squashDiffs } from "./diff.ts";
+import { checkInvariants, newViolations, type Violation } from "./invariants.ts";
 import { fromDsl, toDsl } from "./convert.ts";
 import { Tx } from "./tx.ts";
 import { type Doc, ModelError, type WorkflowDsl } from "./types.ts";
@@ -154,9 +144,7 @@ export class Editor {
   squashToMark(mark: string, label?: string): void {
     const at = this.undoStack.findIndex((e) => "mark" in e && e.mark === mark);
     if (at < 0) return;
-    const steps = this.undoStack.splice(at).filter((e): e is Entry =>
-      "diff" in e
-    );
+    const steps = this.undoStack.splice(at).filter((e): e is Entry => "diff" in e);
     const diff = squashDiffs(steps.map((s) => s.diff));
     if (diff.length) {
       this.undoStack.push({ label: label ?? steps[0]?.label ?? mark, diff });
@@ -167,9 +155,7 @@ export class Editor {
   bailToMark(mark: string): void {
     const at = this.undoStack.findIndex((e) => "mark" in e && e.mark === mark);
     if (at < 0) return;
-    const steps = this.undoStack.splice(at).filter((e): e is Entry =>
-      "diff" in e
-    );
+    const steps = this.undoStack.splice(at).filter((e): e is Entry => "diff" in e);
     for (let i = steps.length - 1; i >= 0; i--) {
       this.apply(invertDiff(steps[i].diff));
     }

@@ -1,9 +1,5 @@
 import fc from "fast-check";
-import {
-  assert,
-  assertEquals,
-  assertThrows,
-} from "../../../tests/helpers/assert.ts";
+import { assert, assertEquals, assertThrows } from "../../../tests/helpers/assert.ts";
 import { Editor, InvariantError } from "./editor.ts";
 import { checkInvariants } from "./invariants.ts";
 import { idOf, loadFixture } from "./test_util.ts";
@@ -54,9 +50,7 @@ Deno.test("invariants: one entry, terminal states, router default, transitions",
     ["terminal-with-next"],
   );
   assertEquals(
-    codes((tx) =>
-      updateNode(tx, idOf(e, "CheckAmount"), { default: undefined })
-    ),
+    codes((tx) => updateNode(tx, idOf(e, "CheckAmount"), { default: undefined })),
     ["router-no-default"],
   );
   assertEquals(
@@ -195,9 +189,7 @@ Deno.test("property: any sequence of transactions undoes back to the start and r
         const start = JSON.stringify(e.toDsl());
         let applied = 0;
         for (const [op, n, type] of steps) {
-          const ids = Object.values(e.doc.records).filter((r) =>
-            r.kind === "node"
-          ).map((r) => r.id);
+          const ids = Object.values(e.doc.records).filter((r) => r.kind === "node").map((r) => r.id);
           const pick = ids[n % ids.length];
           const other = ids[(n * 7 + 3) % ids.length];
           try {

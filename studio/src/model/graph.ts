@@ -50,9 +50,7 @@ export function references(
           r && typeof r === "object" && !Array.isArray(r) &&
           typeof r.next === "string"
         ) {
-          const label = typeof r.condition === "string"
-            ? r.condition
-            : undefined;
+          const label = typeof r.condition === "string" ? r.condition : undefined;
           out.push({ kind: `route:${i}`, target: r.next, label });
         }
       });
@@ -84,9 +82,7 @@ export function edges(doc: Doc, scopeId?: string): Edge[] {
   const out: Edge[] = [];
   const scopes = scopeId
     ? [scopeId]
-    : Object.values(doc.records).filter((r) => r.kind === "scope").map((r) =>
-      r.id
-    );
+    : Object.values(doc.records).filter((r) => r.kind === "scope").map((r) => r.id);
   for (const sid of scopes) {
     const names = nameIndex(doc.records, sid);
     for (const nid of scopeOf(doc.records, sid)?.order ?? []) {

@@ -4,12 +4,7 @@
  * violation rolls the whole transaction back.
  */
 import { nameIndex, references } from "./graph.ts";
-import {
-  CHAINED_TYPES,
-  type NodeRec,
-  type Records,
-  TERMINAL_TYPES,
-} from "./types.ts";
+import { CHAINED_TYPES, type NodeRec, type Records, TERMINAL_TYPES } from "./types.ts";
 
 export interface Violation {
   code:

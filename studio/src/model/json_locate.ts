@@ -11,9 +11,7 @@ export interface Span {
 export function locatePointer(text: string, pointer: string): Span | undefined {
   const want = pointer === ""
     ? []
-    : pointer.split("/").slice(1).map((t) =>
-      t.replaceAll("~1", "/").replaceAll("~0", "~")
-    );
+    : pointer.split("/").slice(1).map((t) => t.replaceAll("~1", "/").replaceAll("~0", "~"));
   let pos = 0;
   // The deepest matched prefix wins, so a pointer to a missing member highlights its parent.
   let best: { from: number; to: number; depth: number } | undefined;

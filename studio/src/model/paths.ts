@@ -15,9 +15,7 @@ export function statePathOf(doc: Doc, id: string): string {
     if (!scope.owner) break;
     const owner = doc.records[scope.owner] as NodeRec;
     parts.unshift(
-      scope.slot === "processor"
-        ? "item[*]"
-        : `branch[${owner.children!.indexOf(scope.id)}]`,
+      scope.slot === "processor" ? "item[*]" : `branch[${owner.children!.indexOf(scope.id)}]`,
     );
     node = owner;
   }

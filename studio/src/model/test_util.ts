@@ -10,9 +10,7 @@ export async function loadFixture(name: string): Promise<Editor> {
 }
 
 export function idOf(editor: Editor, name: string): string {
-  const rec = Object.values(editor.doc.records).find((r) =>
-    r.kind === "node" && r.name === name
-  );
+  const rec = Object.values(editor.doc.records).find((r) => r.kind === "node" && r.name === name);
   if (!rec) throw new Error(`no state ${name}`);
   return rec.id;
 }

@@ -1,8 +1,4 @@
-import {
-  assert,
-  assertEquals,
-  assertThrows,
-} from "../../../tests/helpers/assert.ts";
+import { assert, assertEquals, assertThrows } from "../../../tests/helpers/assert.ts";
 import { toDsl } from "./convert.ts";
 import type { Editor } from "./editor.ts";
 import { idOf, loadFixture, stateOf } from "./test_util.ts";
@@ -19,13 +15,7 @@ import {
   updateNode,
 } from "./transactions/node.ts";
 import { deleteNodes, moveNodes, reorderNode } from "./transactions/delete.ts";
-import {
-  addRoute,
-  moveRoute,
-  removeRoute,
-  setDefault,
-  updateRoute,
-} from "./transactions/router.ts";
+import { addRoute, moveRoute, removeRoute, setDefault, updateRoute } from "./transactions/router.ts";
 import {
   addCatch,
   addRetry,
@@ -230,8 +220,7 @@ Deno.test("renameNode rewrites every reference and the entry", async () => {
     "already exists",
   );
   assertThrows(
-    () =>
-      e.transact("bad", (tx) => renameNode(tx, idOf(e, "Start"), "has space")),
+    () => e.transact("bad", (tx) => renameNode(tx, idOf(e, "Start"), "has space")),
     Error,
     "state name",
   );
@@ -284,9 +273,7 @@ Deno.test("replaceType away from parallel removes its branches; to map creates a
     ["FanItem"],
   );
   assert(
-    !Object.values(e.doc.records).some((r) =>
-      r.kind === "node" && r.name === "Deep"
-    ),
+    !Object.values(e.doc.records).some((r) => r.kind === "node" && r.name === "Deep"),
   );
 });
 
@@ -481,8 +468,7 @@ Deno.test("connect sets next, or adds a route from a router; never across scopes
     "same workflow",
   );
   assertThrows(
-    () =>
-      e.transact("x", (tx) => connect(tx, idOf(e, "Done"), idOf(e, "Pause"))),
+    () => e.transact("x", (tx) => connect(tx, idOf(e, "Done"), idOf(e, "Pause"))),
     Error,
     "succeed",
   );

@@ -88,9 +88,7 @@ export function TemplatesPage() {
           )],
         ]}
       />
-      {next && (
-        <button type="button" onClick={() => load(next)}>Load more</button>
-      )}
+      {next && <button type="button" onClick={() => load(next)}>Load more</button>}
     </div>
   );
 }

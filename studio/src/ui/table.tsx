@@ -21,9 +21,7 @@ export function Table<T>(props: {
         {props.rows.map((r, i) => (
           <tr
             key={i}
-            className={`${props.onRow ? "clickable " : ""}${
-              props.rowClass?.(r) ?? ""
-            }`}
+            className={`${props.onRow ? "clickable " : ""}${props.rowClass?.(r) ?? ""}`}
             onClick={() => props.onRow?.(r)}
           >
             {props.columns.map(([, cell], j) => <td key={j}>{cell(r, i)}</td>)}
@@ -36,7 +34,5 @@ export function Table<T>(props: {
 
 /** Pretty JSON block. */
 export function JsonBlock({ value }: { value: unknown }) {
-  return (
-    <pre className="json">{value === undefined ? "—" : JSON.stringify(value, null, 2)}</pre>
-  );
+  return <pre className="json">{value === undefined ? "—" : JSON.stringify(value, null, 2)}</pre>;
 }

@@ -33,9 +33,7 @@ export function Toasts() {
   }, []);
   return (
     <div className="toasts" role="status">
-      {items.map((t) => (
-        <div key={t.id} className={`toast toast-${t.kind}`}>{t.text}</div>
-      ))}
+      {items.map((t) => <div key={t.id} className={`toast toast-${t.kind}`}>{t.text}</div>)}
     </div>
   );
 }

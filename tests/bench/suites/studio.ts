@@ -43,9 +43,7 @@ export default async function studio(ctx: BenchContext) {
     });
     if (created.status !== 201) {
       throw new Error(
-        `could not create the 200-state template: ${
-          JSON.stringify(created.body)
-        }`,
+        `could not create the 200-state template: ${JSON.stringify(created.body)}`,
       );
     }
     const states = Object.keys(dsl.states).length + 12; // nested branch/processor states
@@ -61,9 +59,7 @@ export default async function studio(ctx: BenchContext) {
           location.hash = "#/workflows/bench-200";
           const check = () => {
             if (document.querySelectorAll("[data-state]").length >= n) {
-              requestAnimationFrame(() =>
-                setTimeout(() => resolve(performance.now() - t0))
-              );
+              requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0)));
             } else requestAnimationFrame(check);
           };
           check();
@@ -106,7 +102,9 @@ export default async function studio(ctx: BenchContext) {
       return w.__frames.slice(2);
     });
     const after = (await node.boundingBox())!;
-    if (Math.abs(after.x - box.x) < 50) throw new Error("the drag did not move the state; frame times would be meaningless");
+    if (Math.abs(after.x - box.x) < 50) {
+      throw new Error("the drag did not move the state; frame times would be meaningless");
+    }
     await page.screenshot({ path: new URL("../../.out/bench_studio_200.png", import.meta.url).pathname });
     const mean = frames.reduce((a, b) => a + b, 0) / frames.length;
     ctx.record("drag a state on the 200-state canvas: frame time", frames, {

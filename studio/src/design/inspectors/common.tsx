@@ -30,8 +30,7 @@ export function Header(p: InspectorProps) {
           value={def.type as StateType}
           options={[...STATE_TYPES]}
           testId="inspector-type"
-          onChange={(t) =>
-            edit(p, `replace with ${t}`, (tx) => replaceType(tx, p.node.id, t))}
+          onChange={(t) => edit(p, `replace with ${t}`, (tx) => replaceType(tx, p.node.id, t))}
         />
       </Field>
       <Field label="Comment">
@@ -55,9 +54,7 @@ export function Header(p: InspectorProps) {
 export function Transition(p: InspectorProps) {
   const def = p.node.def;
   if (!CHAINED_TYPES.has(def.type)) return null;
-  const value = def.end === true
-    ? "__end"
-    : (def.next as string | undefined) ?? "";
+  const value = def.end === true ? "__end" : (def.next as string | undefined) ?? "";
   return (
     <div className="section">
       <Field label="Next state">
@@ -74,9 +71,7 @@ export function Transition(p: InspectorProps) {
               updateNode(
                 tx,
                 p.node.id,
-                v === "__end"
-                  ? { end: true, next: undefined }
-                  : { next: v, end: undefined },
+                v === "__end" ? { end: true, next: undefined } : { next: v, end: undefined },
               ))}
         />
       </Field>
@@ -108,8 +103,7 @@ export function OutputAssign(p: InspectorProps) {
         <Field label="Assign variables" hint='{"name": "{% expr %}"}'>
           <JsonInput
             value={def.assign as Json | undefined}
-            onCommit={(v) =>
-              setField(p, "assign", v)}
+            onCommit={(v) => setField(p, "assign", v)}
           />
         </Field>
       )}

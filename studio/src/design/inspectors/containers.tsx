@@ -26,9 +26,7 @@ function BranchCard(
       <Field label="Comment">
         <TextInput
           value={p.scope.extra.comment as string | undefined}
-          onCommit={(v) =>
-            edit(p, "edit branch", (tx) =>
-              updateBranch(tx, p.scope.id, { comment: v }))}
+          onCommit={(v) => edit(p, "edit branch", (tx) => updateBranch(tx, p.scope.id, { comment: v }))}
         />
       </Field>
       {p.removable && (
@@ -70,8 +68,7 @@ export function ParallelInspector(p: InspectorProps) {
           type="button"
           className="small"
           data-testid="add-branch"
-          onClick={() =>
-            edit(p, "add branch", (tx) => addBranch(tx, p.node.id))}
+          onClick={() => edit(p, "add branch", (tx) => addBranch(tx, p.node.id))}
         >
           + Add branch
         </button>

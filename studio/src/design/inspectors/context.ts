@@ -50,7 +50,5 @@ export function setField(
 
 /** Other states of the same scope (targets for next, routes, catches, default). */
 export function siblings(p: InspectorProps): string[] {
-  return [...nameIndex(p.doc.records, p.node.scope).keys()].filter((n) =>
-    n !== p.node.name
-  );
+  return [...nameIndex(p.doc.records, p.node.scope).keys()].filter((n) => n !== p.node.name);
 }

@@ -8,21 +8,13 @@ import {
   updateCatch,
   updateRetry,
 } from "../../model/mod.ts";
-import {
-  Field,
-  JsonInput,
-  NumberInput,
-  Select,
-  TextInput,
-} from "../fields.tsx";
+import { Field, JsonInput, NumberInput, Select, TextInput } from "../fields.tsx";
 import { edit, type InspectorProps, siblings } from "./context.ts";
 
-const errorList = (v: string | undefined) =>
-  (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const errorList = (v: string | undefined) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 
 export function RetryList(p: InspectorProps) {
-  const list =
-    (Array.isArray(p.node.def.retry) ? p.node.def.retry : []) as JsonObject[];
+  const list = (Array.isArray(p.node.def.retry) ? p.node.def.retry : []) as JsonObject[];
   const id = p.node.id;
   return (
     <div className="section">
@@ -109,8 +101,7 @@ export function RetryList(p: InspectorProps) {
           <button
             type="button"
             className="danger small"
-            onClick={() =>
-              edit(p, "remove retry", (tx) => removeRetry(tx, id, i))}
+            onClick={() => edit(p, "remove retry", (tx) => removeRetry(tx, id, i))}
           >
             Remove retry
           </button>
@@ -136,8 +127,7 @@ export function RetryList(p: InspectorProps) {
 }
 
 export function CatchList(p: InspectorProps) {
-  const list =
-    (Array.isArray(p.node.def.catch) ? p.node.def.catch : []) as JsonObject[];
+  const list = (Array.isArray(p.node.def.catch) ? p.node.def.catch : []) as JsonObject[];
   const id = p.node.id;
   const targets = siblings(p);
   return (
@@ -179,9 +169,7 @@ export function CatchList(p: InspectorProps) {
                     tx,
                     id,
                     i,
-                    v === undefined
-                      ? rest
-                      : { ...rest, output: { expression: v } },
+                    v === undefined ? rest : { ...rest, output: { expression: v } },
                   );
                 })}
             />
@@ -189,8 +177,7 @@ export function CatchList(p: InspectorProps) {
           <button
             type="button"
             className="danger small"
-            onClick={() =>
-              edit(p, "remove catch", (tx) => removeCatch(tx, id, i))}
+            onClick={() => edit(p, "remove catch", (tx) => removeCatch(tx, id, i))}
           >
             Remove catch
           </button>
@@ -204,8 +191,7 @@ export function CatchList(p: InspectorProps) {
           edit(
             p,
             "add catch",
-            (tx) =>
-              addCatch(tx, id, { errors: ["States.ALL"], next: targets[0] }),
+            (tx) => addCatch(tx, id, { errors: ["States.ALL"], next: targets[0] }),
           )}
       >
         + Add catch

@@ -70,13 +70,10 @@ export function RouterInspector(p: InspectorProps) {
         <div className="card" key={i} data-testid={`route-${i}`}>
           <Field label={`Route ${i + 1} condition`}>
             <TextInput
-              value={typeof r.condition === "string"
-                ? r.condition
-                : JSON.stringify(r.condition)}
+              value={typeof r.condition === "string" ? r.condition : JSON.stringify(r.condition)}
               expression
               onCommit={(v) =>
-                edit(p, "edit route", (tx) =>
-                  updateRoute(tx, id, i, { condition: v ?? "{% true %}" }))}
+                edit(p, "edit route", (tx) => updateRoute(tx, id, i, { condition: v ?? "{% true %}" }))}
             />
           </Field>
           <ConditionBuilder
@@ -84,8 +81,7 @@ export function RouterInspector(p: InspectorProps) {
               edit(
                 p,
                 "edit route",
-                (tx) =>
-                  updateRoute(tx, id, i, { condition: c }),
+                (tx) => updateRoute(tx, id, i, { condition: c }),
               )}
           />
           <Field label="Go to">
@@ -96,8 +92,7 @@ export function RouterInspector(p: InspectorProps) {
                 edit(
                   p,
                   "edit route",
-                  (tx) =>
-                    updateRoute(tx, id, i, { next: v }),
+                  (tx) => updateRoute(tx, id, i, { next: v }),
                 )}
             />
           </Field>
@@ -106,9 +101,7 @@ export function RouterInspector(p: InspectorProps) {
               type="button"
               className="small"
               disabled={i === 0}
-              onClick={() =>
-                edit(p, "move route", (tx) =>
-                  moveRoute(tx, id, i, i - 1))}
+              onClick={() => edit(p, "move route", (tx) => moveRoute(tx, id, i, i - 1))}
             >
               ↑
             </button>
@@ -116,18 +109,14 @@ export function RouterInspector(p: InspectorProps) {
               type="button"
               className="small"
               disabled={i === routes.length - 1}
-              onClick={() =>
-                edit(p, "move route", (tx) =>
-                  moveRoute(tx, id, i, i + 1))}
+              onClick={() => edit(p, "move route", (tx) => moveRoute(tx, id, i, i + 1))}
             >
               ↓
             </button>
             <button
               type="button"
               className="danger small"
-              onClick={() =>
-                edit(p, "remove route", (tx) =>
-                  removeRoute(tx, id, i))}
+              onClick={() => edit(p, "remove route", (tx) => removeRoute(tx, id, i))}
             >
               Remove
             </button>
@@ -140,8 +129,7 @@ export function RouterInspector(p: InspectorProps) {
         disabled={!targets.length}
         data-testid="add-route"
         onClick={() =>
-          edit(p, "add route", (tx) =>
-            addRoute(tx, id, { condition: "{% true %}", next: targets[0] }))}
+          edit(p, "add route", (tx) => addRoute(tx, id, { condition: "{% true %}", next: targets[0] }))}
       >
         + Add route
       </button>
@@ -150,9 +138,7 @@ export function RouterInspector(p: InspectorProps) {
           value={def.default as string | undefined}
           options={targets}
           empty="(none: fails with States.NoChoiceMatched)"
-          onChange={(v) =>
-            v && edit(p, "set default", (tx) =>
-              setDefault(tx, id, v))}
+          onChange={(v) => v && edit(p, "set default", (tx) => setDefault(tx, id, v))}
         />
       </Field>
     </div>

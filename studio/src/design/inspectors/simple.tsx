@@ -5,11 +5,7 @@ import { edit, type InspectorProps, setField } from "./context.ts";
 
 export function WaitInspector(p: InspectorProps) {
   const def = p.node.def;
-  const mode = "timestamp" in def
-    ? "timestamp"
-    : typeof def.seconds === "string"
-    ? "expression"
-    : "seconds";
+  const mode = "timestamp" in def ? "timestamp" : typeof def.seconds === "string" ? "expression" : "seconds";
   return (
     <div className="section">
       <Field label="Wait for">

@@ -1,12 +1,6 @@
 /** Task: action picker, parameters, mode, timeout/heartbeat, retry and catch. */
 import type { Json } from "../../model/mod.ts";
-import {
-  Field,
-  JsonInput,
-  NumberInput,
-  Select,
-  TextInput,
-} from "../fields.tsx";
+import { Field, JsonInput, NumberInput, Select, TextInput } from "../fields.tsx";
 import { type InspectorProps, setField } from "./context.ts";
 import { CatchList, RetryList } from "./errors.tsx";
 

@@ -1,11 +1,6 @@
 /** Catch and retry policies of task, parallel and map states. */
 import type { Tx } from "../tx.ts";
-import {
-  type Json,
-  type JsonObject,
-  ModelError,
-  type NodeRec,
-} from "../types.ts";
+import { type Json, type JsonObject, ModelError, type NodeRec } from "../types.ts";
 
 const HANDLES_ERRORS = new Set(["task", "parallel", "map"]);
 

@@ -1,12 +1,7 @@
 /** Delete with graph repair, and reorder (move a state to another place in the flow). */
 import { mapReferences, targetOf } from "../graph.ts";
 import type { Tx } from "../tx.ts";
-import {
-  CHAINED_TYPES,
-  type EdgeKind,
-  ModelError,
-  type Position,
-} from "../types.ts";
+import { CHAINED_TYPES, type EdgeKind, ModelError, type Position } from "../types.ts";
 import { bypass, removeDescendants, withNext } from "./scope_ops.ts";
 
 /**

@@ -14,13 +14,7 @@ import {
   TERMINAL_TYPES,
 } from "../types.ts";
 import { DEFAULT_NAMES, defaultDef } from "./defaults.ts";
-import {
-  createChildScope,
-  initChildren,
-  insertNode,
-  removeDescendants,
-  withNext,
-} from "./scope_ops.ts";
+import { createChildScope, initChildren, insertNode, removeDescendants, withNext } from "./scope_ops.ts";
 
 export const STATE_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}$/;
 
@@ -99,9 +93,8 @@ export function addNode(tx: Tx, args: AddNodeArgs): NodeRec {
 }
 
 function actionName(action: string): string {
-  const tail =
-    action.replace(/^(fn|wf|act):/, "").split(/[.:/]/).filter(Boolean).pop() ??
-      "Task";
+  const tail = action.replace(/^(fn|wf|act):/, "").split(/[.:/]/).filter(Boolean).pop() ??
+    "Task";
   return tail.charAt(0).toUpperCase() + tail.slice(1);
 }
 
@@ -149,9 +142,7 @@ export function updateNode(
     if (PROTECTED.has(k)) {
       throw new ModelError(
         "protected-field",
-        `'${k}' cannot be set directly; use ${
-          k === "type" ? "replace type" : "the branch editor"
-        }`,
+        `'${k}' cannot be set directly; use ${k === "type" ? "replace type" : "the branch editor"}`,
       );
     }
     if (v === undefined) delete def[k];
@@ -249,9 +240,7 @@ function copyNode(
   offset: Position,
 ): NodeRec {
   const name = tx.uniqueName(`${src.name}Copy`);
-  const pos = src.pos
-    ? { x: src.pos.x + offset.x, y: src.pos.y + offset.y }
-    : undefined;
+  const pos = src.pos ? { x: src.pos.x + offset.x, y: src.pos.y + offset.y } : undefined;
   const node = insertNode(tx, scopeId, name, src.def, {
     pos,
     after: scopeId === src.scope ? src.id : undefined,

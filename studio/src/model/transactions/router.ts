@@ -1,11 +1,6 @@
 /** Router routes and default. */
 import type { Tx } from "../tx.ts";
-import {
-  type Json,
-  type JsonObject,
-  ModelError,
-  type NodeRec,
-} from "../types.ts";
+import { type Json, type JsonObject, ModelError, type NodeRec } from "../types.ts";
 
 export interface Route {
   condition: string;

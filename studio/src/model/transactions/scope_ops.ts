@@ -134,9 +134,7 @@ export function bypass(tx: Tx, nodeId: string): void {
   }
   const scope = tx.scope(node.scope);
   if (scope.entry === node.name) {
-    const rest = scope.order.filter((id) => id !== nodeId).map((id) =>
-      tx.node(id).name
-    );
+    const rest = scope.order.filter((id) => id !== nodeId).map((id) => tx.node(id).name);
     const entry = target ?? rest[0] ?? "";
     tx.put({ ...scope, entry });
   }
