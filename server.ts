@@ -90,8 +90,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const factories = options.services ?? await Promise.all(SERVICE_FACTORIES.map((load) => load()));
     modules = [];
     for (const factory of factories) modules.push(await factory(deps));
-    for (const m of modules) await migrate(db, m.name, m.migrations);
-    for (const m of modules) m.mount?.();
+    const timed = async (what: string, m: ServiceModule, fn: () => unknown) => {
+      const t0 = performance.now();
+      await fn();
+      logger.debug(`service ${what}`, {
+        service: m.name,
+        ms: Math.round((performance.now() - t0) * 10) / 10,
+      });
+    };
+    for (const m of modules) await timed("migrated", m, () => migrate(db, m.name, m.migrations));
+    for (const m of modules) await timed("mounted", m, () => m.mount?.());
 
     let createdAdminToken: string | undefined;
     if (tokens.count() === 0) {
@@ -102,8 +110,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       createdAdminToken = token;
       options.printToken?.(token, file);
     }
-    for (const m of modules) await m.start?.();
+    for (const m of modules) await timed("started", m, () => m.start?.());
     ready = true;
+    // prom-client loads after the server is ready; metrics recorded until then are replayed.
+    metrics.load().catch((err) => logger.error("metrics failed to load", { err }));
 
     let closed = false;
     return {

@@ -1,20 +1,40 @@
-/** Prometheus metrics: one registry per server; services add their own metrics to it. */
-import client from "prom-client";
+/**
+ * Prometheus metrics on prom-client, loaded lazily: prom-client costs ~50 ms to import, so the
+ * server becomes ready first and loads it right after (`load()`). Metrics declared and recorded
+ * before that are queued and replayed in order, so nothing is lost.
+ */
+import type client from "prom-client";
 
-export type MetricsRegistry = client.Registry;
+type PromClient = typeof client;
+type Labels<L extends string> = Partial<Record<L, string | number>>;
+
+export interface CounterLike<L extends string> {
+  inc(labels?: Labels<L> | number, value?: number): void;
+}
+export interface GaugeLike<L extends string> {
+  inc(labels?: Labels<L> | number, value?: number): void;
+  dec(labels?: Labels<L> | number, value?: number): void;
+  set(labels: Labels<L> | number, value?: number): void;
+}
+export interface HistogramLike<L extends string> {
+  observe(labels: Labels<L> | number, value?: number): void;
+}
 
 export interface Metrics {
-  registry: client.Registry;
-  httpRequests: client.Counter<"method" | "route" | "status">;
-  httpDuration: client.Histogram<"method" | "route" | "status">;
-  counter<L extends string>(name: string, help: string, labels: readonly L[]): client.Counter<L>;
-  gauge<L extends string>(name: string, help: string, labels: readonly L[]): client.Gauge<L>;
+  httpRequests: CounterLike<"method" | "route" | "status">;
+  httpDuration: HistogramLike<"method" | "route" | "status">;
+  counter<L extends string>(name: string, help: string, labels: readonly L[]): CounterLike<L>;
+  gauge<L extends string>(name: string, help: string, labels: readonly L[]): GaugeLike<L>;
   histogram<L extends string>(
     name: string,
     help: string,
     labels: readonly L[],
     buckets?: number[],
-  ): client.Histogram<L>;
+  ): HistogramLike<L>;
+  /** Loads prom-client and replays what was recorded so far; idempotent. */
+  load(): Promise<void>;
+  /** The Prometheus text exposition (loads prom-client if needed). */
+  render(): Promise<{ text: string; contentType: string }>;
 }
 
 export const LATENCY_BUCKETS = [
@@ -34,26 +54,96 @@ export const LATENCY_BUCKETS = [
   10,
 ];
 
-export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
-  const registry = new client.Registry();
-  if (options.processMetrics !== false) {
-    client.collectDefaultMetrics({ register: registry, prefix: "aionix_" });
+/** A metric whose prom-client object exists only after load(); calls before that are queued. */
+class Deferred<T> {
+  real?: T;
+  #pending: ((real: T) => void)[] = [];
+  call(fn: (real: T) => void) {
+    if (this.real) fn(this.real);
+    else this.#pending.push(fn);
   }
-  const counter = <L extends string>(name: string, help: string, labels: readonly L[]) =>
-    new client.Counter<L>({ name, help, labelNames: labels as L[], registers: [registry] });
-  const gauge = <L extends string>(name: string, help: string, labels: readonly L[]) =>
-    new client.Gauge<L>({ name, help, labelNames: labels as L[], registers: [registry] });
+  resolve(real: T) {
+    this.real = real;
+    for (const fn of this.#pending) fn(real);
+    this.#pending = [];
+  }
+}
+
+// prom-client's overloads (labels, value) | (value) are forwarded as they came.
+// deno-lint-ignore no-explicit-any
+type AnyMetric = any;
+
+export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
+  const declared: { create: (pc: PromClient, registry: client.Registry) => void }[] = [];
+  let registry: client.Registry | undefined;
+  let loaded: PromClient | undefined;
+  let loading: Promise<void> | undefined;
+
+  const declare = (
+    kind: "Counter" | "Gauge" | "Histogram",
+    name: string,
+    help: string,
+    labels: readonly string[],
+    buckets?: number[],
+  ) => {
+    const deferred = new Deferred<AnyMetric>();
+    const create = (pc: PromClient, reg: client.Registry) => {
+      const config = {
+        name,
+        help,
+        labelNames: [...labels],
+        registers: [reg],
+        ...(buckets ? { buckets } : {}),
+      };
+      deferred.resolve(new pc[kind](config as AnyMetric));
+    };
+    declared.push({ create });
+    if (registry && loaded) create(loaded, registry);
+    return deferred;
+  };
+
+  const counter = <L extends string>(name: string, help: string, labels: readonly L[]): CounterLike<L> => {
+    const d = declare("Counter", name, help, labels);
+    return { inc: (a, b) => d.call((m) => m.inc(a, b)) };
+  };
+  const gauge = <L extends string>(name: string, help: string, labels: readonly L[]): GaugeLike<L> => {
+    const d = declare("Gauge", name, help, labels);
+    return {
+      inc: (a, b) => d.call((m) => m.inc(a, b)),
+      dec: (a, b) => d.call((m) => m.dec(a, b)),
+      set: (a, b) => d.call((m) => (b === undefined ? m.set(a) : m.set(a, b))),
+    };
+  };
   const histogram = <L extends string>(
     name: string,
     help: string,
     labels: readonly L[],
     buckets = LATENCY_BUCKETS,
-  ) => new client.Histogram<L>({ name, help, labelNames: labels as L[], buckets, registers: [registry] });
+  ): HistogramLike<L> => {
+    const d = declare("Histogram", name, help, labels, buckets);
+    return { observe: (a, b) => d.call((m) => (b === undefined ? m.observe(a) : m.observe(a, b))) };
+  };
+
+  const load = () =>
+    loading ??= import("prom-client").then((mod) => {
+      const pc = (mod.default ?? mod) as PromClient;
+      registry = new pc.Registry();
+      if (options.processMetrics !== false) {
+        pc.collectDefaultMetrics({ register: registry, prefix: "aionix_" });
+      }
+      loaded = pc;
+      for (const d of declared) d.create(pc, registry);
+    });
+
   return {
-    registry,
     counter,
     gauge,
     histogram,
+    load,
+    async render() {
+      await load();
+      return { text: await registry!.metrics(), contentType: registry!.contentType };
+    },
     httpRequests: counter("aionix_http_requests_total", "HTTP requests by route and status", [
       "method",
       "route",

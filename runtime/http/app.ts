@@ -189,8 +189,8 @@ export function createHttpKernel(options: HttpKernelOptions): HttpKernel {
     (c) => options.isReady() ? c.json({ status: "ready" }) : c.json({ status: "not ready" }, 503),
   );
   app.get("/metrics", async (c) => {
-    const text = await metrics.registry.metrics();
-    return c.body(text, 200, { "content-type": metrics.registry.contentType });
+    const { text, contentType } = await metrics.render();
+    return c.body(text, 200, { "content-type": contentType });
   });
   app.get("/api", (c) => c.json({ openapi: "/api/openapi.json", version: options.version }));
   app.doc31("/api/openapi.json", {

@@ -2,12 +2,23 @@
  * `/mcp`: MCP over streamable HTTP, stateless (a fresh server per request), authenticated with
  * the same bearer tokens as the API. The tenant comes from the token or `x-aionix-tenant`.
  */
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { hasRole, tenantFor, type TokenService } from "../../../runtime/auth.ts";
 import type { ApiApp } from "../../../runtime/http/app.ts";
 import type { ExecutorBus } from "../../../runtime/bus.ts";
 import type { OpenAct } from "../service.ts";
-import { createMcpServer } from "./tools.ts";
+
+/** The MCP SDK is heavy (~100 ms to import), so it loads on the first /mcp request, not at start. */
+let sdk: Promise<
+  [
+    typeof import("./tools.ts"),
+    typeof import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"),
+  ]
+>;
+const loadSdk = () =>
+  sdk ??= Promise.all([
+    import("./tools.ts"),
+    import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"),
+  ]);
 
 export const MCP_PATH = "/mcp";
 
@@ -35,6 +46,7 @@ export function mountMcp(app: ApiApp, deps: { tokens: TokenService; bus: Executo
       } catch { /* not JSON */ }
       return { status: res.status, body: parsed };
     };
+    const [{ createMcpServer }, { WebStandardStreamableHTTPServerTransport }] = await loadSdk();
     const server = createMcpServer({
       tenant,
       canRun: hasRole(principal, "operator"),
