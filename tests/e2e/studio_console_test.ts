@@ -5,10 +5,11 @@
  */
 import { assertEquals, assertStringIncludes } from "../helpers/assert.ts";
 import { startServer } from "../helpers/server.ts";
-import { ensureStudioBuilt, launch, shot, signIn } from "./studio_browser.ts";
+import { browserAvailable, ensureStudioBuilt, launch, shot, signIn } from "./studio_browser.ts";
 
 Deno.test({
   name: "Studio console: functions, triggers, secrets, params, executions",
+  ignore: !browserAvailable,
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {

@@ -7,7 +7,7 @@
 import type { Page } from "playwright-core";
 import { assert, assertEquals, assertStringIncludes } from "../helpers/assert.ts";
 import { startServer } from "../helpers/server.ts";
-import { ensureStudioBuilt, launch, shot, signIn } from "./studio_browser.ts";
+import { browserAvailable, ensureStudioBuilt, launch, shot, signIn } from "./studio_browser.ts";
 
 async function codeText(page: Page): Promise<string> {
   return await page.locator(".cm-content").innerText();
@@ -27,6 +27,7 @@ async function dragHandle(page: Page, from: string, to: string) {
 
 Deno.test({
   name: "Studio: design, code sync, undo/redo, save, run to green, errors on nodes",
+  ignore: !browserAvailable,
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
