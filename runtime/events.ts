@@ -13,23 +13,58 @@ export interface SystemEvent {
   time?: string;
 }
 
-export type EventListener = (event: SystemEvent) => void;
+/** A durable listener returns a promise that settles once it has stored the event. */
+export type EventListener = (event: SystemEvent) => void | Promise<unknown>;
+
+export interface SubscribeOptions {
+  /**
+   * The listener stores events durably (Igniter's event bus) and returns a promise that
+   * resolves once the event is stored and rejects when storing failed; publishAndWait() waits for it.
+   */
+  durable?: boolean;
+}
 
 export class SystemEvents {
-  #listeners = new Set<EventListener>();
-  subscribe(listener: EventListener): () => void {
-    this.#listeners.add(listener);
+  #listeners = new Map<EventListener, SubscribeOptions>();
+  subscribe(listener: EventListener, options: SubscribeOptions = {}): () => void {
+    this.#listeners.set(listener, options);
     return () => this.#listeners.delete(listener);
   }
-  /** Delivers synchronously; a throwing listener does not stop the others. */
-  publish(event: SystemEvent): void {
+
+  #deliver(event: SystemEvent): Promise<unknown>[] {
     const stamped = { ...event, time: event.time ?? new Date().toISOString() };
-    for (const listener of this.#listeners) {
+    const durable: Promise<unknown>[] = [];
+    for (const [listener, options] of this.#listeners) {
       try {
-        listener(stamped);
+        const result = listener(stamped);
+        if (options.durable) durable.push(Promise.resolve(result));
+        else if (result instanceof Promise) {
+          result.catch((err) => console.error("system event listener failed", err));
+        }
       } catch (err) {
-        console.error("system event listener failed", err);
+        if (options.durable) durable.push(Promise.reject(err));
+        else console.error("system event listener failed", err);
       }
     }
+    return durable;
+  }
+
+  /** Delivers synchronously; a throwing listener does not stop the others. */
+  publish(event: SystemEvent): void {
+    // durable listeners report their own failures; nothing waits here
+    for (const p of this.#deliver(event)) p.catch(() => {});
+  }
+
+  /**
+   * Delivers like publish(), then waits until every durable listener has stored the event.
+   * Resolves with the number of durable listeners that stored it (0 when none is subscribed);
+   * rejects with the first storage failure.
+   */
+  async publishAndWait(event: SystemEvent): Promise<number> {
+    const durable = this.#deliver(event);
+    const results = await Promise.allSettled(durable);
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    return durable.length;
   }
 }

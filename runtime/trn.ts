@@ -9,7 +9,7 @@ export const TRN_TYPES = {
   stepflow: ["template", "execution"],
   aionixfn: ["function"],
   igniter: ["trigger", "bus", "rule"],
-  openact: ["connection", "action"],
+  openact: ["connection", "action", "event-source"],
   credvault: ["credential"],
   paramstore: ["param"],
 } as const;

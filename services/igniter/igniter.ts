@@ -109,22 +109,27 @@ export class Igniter {
           this.deps.logger.warn("igniter: recording a run's end failed", { err });
         }
       }
-      // Ingested after the publisher's own transaction, never inside it.
-      queueMicrotask(() => {
-        try {
-          const { rows } = this.events.put(e.tenant, [{
-            source: e.source,
-            "detail-type": e.detailType,
-            detail: e.detail,
-            resources: e.resources,
-            time: e.time,
-          }]);
-          this.dispatcher.submit(rows);
-        } catch (err) {
-          this.deps.logger.warn("igniter: ingesting a system event failed", { source: e.source, err });
-        }
-      });
-    });
+      // Ingested after the publisher's own transaction, never inside it. The promise tells
+      // publishAndWait() callers (OpenAct's event sources) that the matched firings are stored.
+      return new Promise<void>((resolve, reject) =>
+        queueMicrotask(() => {
+          try {
+            const { rows } = this.events.put(e.tenant, [{
+              source: e.source,
+              "detail-type": e.detailType,
+              detail: e.detail,
+              resources: e.resources,
+              time: e.time,
+            }]);
+            resolve();
+            this.dispatcher.submit(rows);
+          } catch (err) {
+            this.deps.logger.warn("igniter: ingesting a system event failed", { source: e.source, err });
+            reject(err);
+          }
+        })
+      );
+    }, { durable: true });
     this.dispatcher.start();
     this.engine.start();
   }

@@ -23,4 +23,14 @@ CREATE TABLE openact_authflow_status (
   has_refresh INTEGER NOT NULL, last_authorized_at TEXT, last_refresh_at TEXT, last_error TEXT,
   PRIMARY KEY (tenant, connection));
 `,
+}, {
+  version: 2,
+  name: "event sources",
+  sql: `
+CREATE TABLE openact_event_sources (
+  tenant TEXT NOT NULL, name TEXT NOT NULL, connection TEXT NOT NULL, kind TEXT NOT NULL,
+  input TEXT NOT NULL, detail_type TEXT NOT NULL, description TEXT NOT NULL, enabled INTEGER NOT NULL,
+  version INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (tenant, name));
+CREATE INDEX openact_event_sources_connection ON openact_event_sources (tenant, connection);
+`,
 }];

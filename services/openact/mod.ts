@@ -16,8 +16,12 @@ import { AuthFlow } from "./authflow/authflow.ts";
 import { RestTokenVault, type TokenVault } from "./authflow/token_vault.ts";
 import { mountAuthFlowRoutes } from "./authflow/routes.ts";
 import { mountMcp } from "./mcp/route.ts";
+import { EventSourceStore } from "./sources/store.ts";
+import { SourceRunner } from "./sources/runner.ts";
+import { EventSources } from "./sources/sources.ts";
+import { mountEventSourceRoutes } from "./sources/routes.ts";
 
-export type { Action, Connection, ExecuteResult } from "./types.ts";
+export type { Action, Connection, EventSource, ExecuteResult } from "./types.ts";
 
 export interface OpenActOptions {
   /** Replaces the CredVault bus lookup (tests). */
@@ -66,6 +70,22 @@ export async function createOpenActService(
     vault: options.tokenVault ?? new RestTokenVault(deps.http.app, deps.tokens, now),
   });
   engine.refreshToken = (tenant, connection, signal) => flow.refresh(tenant, connection, signal);
+  const sourceStore = new EventSourceStore(deps.db, now);
+  const sources = new EventSources({
+    store: sourceStore,
+    connections: store,
+    engine,
+    clock: deps.clock,
+    runner: new SourceRunner({
+      engine,
+      events: deps.events,
+      logger: deps.logger.child({ service: "openact" }),
+      clock: deps.clock,
+      connection: (tenant, name) => store.findConnection(tenant, name),
+    }),
+  });
+  openact.onConnectionChanged = (tenant, name) => sources.restartConnection(tenant, name);
+  store.connectionUsers = (tenant, name) => sourceStore.onConnection(tenant, name).map((s) => s.name);
   let unsubscribe: (() => void) | undefined;
 
   return {
@@ -75,17 +95,21 @@ export async function createOpenActService(
       mountRoutes(deps.http.app, openact, registry);
       mountAuthFlowRoutes(deps.http.app, openact, flow, deps.http.publicPaths);
       mountMcp(deps.http.app, { tokens: deps.tokens, bus: deps.bus, openact });
+      mountEventSourceRoutes(deps.http.app, sources);
       deps.bus.register("openact", openactExecutor(openact));
     },
     start() {
       unsubscribe = deps.events.subscribe((event) => {
         if (event.source === "aionix.credvault" && typeof event.detail.trn === "string") {
           engine.forgetCredential(event.detail.trn);
+          void sources.restartCredential(event.detail.trn);
         }
       });
+      sources.startAll();
     },
     async stop() {
       unsubscribe?.();
+      await sources.runner.stopAll();
       await engine.close();
     },
   };

@@ -100,6 +100,8 @@ export interface CreateAction {
 
 export class OpenAct {
   #schemas = new Map<string, z.ZodType>();
+  /** Called after a connection's settings or credential changed (event sources re-subscribe). */
+  onConnectionChanged?: (tenant: string, name: string) => Promise<void>;
 
   constructor(readonly store: OpenActStore, readonly engine: Engine) {}
 
@@ -133,6 +135,7 @@ export class OpenAct {
       description: body.description,
     });
     await this.engine.forgetConnection(tenant, current);
+    await this.onConnectionChanged?.(tenant, current.name);
     return next;
   }
 

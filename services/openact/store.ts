@@ -83,6 +83,9 @@ export interface ActionInput {
 }
 
 export class OpenActStore {
+  /** Names of other resources (event sources) subscribed on a connection; deleting it is refused. */
+  connectionUsers?: (tenant: string, name: string) => string[];
+
   constructor(private db: Db, private now: () => number) {}
 
   #iso() {
@@ -175,6 +178,14 @@ export class OpenActStore {
           `connection '${name}' is used by action(s) ${
             users.map((u) => `${u.kind}.${u.name}`).join(", ")
           }: delete them first`,
+        );
+      }
+      const sources = this.connectionUsers?.(tenant, name) ?? [];
+      if (sources.length) {
+        throw new ConflictError(
+          `connection '${name}' is used by event source(s) ${
+            sources.slice(0, 5).join(", ")
+          }: delete them first (aio act source delete NAME)`,
         );
       }
       this.db.run("DELETE FROM openact_connections WHERE tenant = ? AND name = ?", tenant, name);

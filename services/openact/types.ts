@@ -63,3 +63,38 @@ export interface AuthStatus {
   lastRefreshAt: string | null;
   lastError: string | null;
 }
+
+/** A live subscription's state; `stopped` while disabled. */
+export type EventSourceStatus = "stopped" | "starting" | "running" | "reconnecting" | "error";
+
+/**
+ * An event source: a subscription on a connection (Redis channel/pattern, RabbitMQ queue, MQTT
+ * topic filter, NATS subject) whose messages become `aionix.openact` system events for Igniter.
+ */
+export interface EventSource {
+  name: string;
+  /** `trn:openact:{tenant}:event-source/{name}` */
+  trn: string;
+  /** Name of the connection it subscribes on. */
+  connection: string;
+  connectionTrn: string;
+  kind: string;
+  /** The connector's subscribe input (channels/patterns, queue, topic(s), subject/queue group). */
+  input: Record<string, unknown>;
+  /** detail-type of the events it publishes. */
+  detailType: string;
+  description: string;
+  enabled: boolean;
+  status: EventSourceStatus;
+  /** The latest failure (connect, subscribe, broker loss or delivery), credentials redacted. */
+  lastError: string | null;
+  lastErrorAt: string | null;
+  /** Messages received since this server started. */
+  messageCount: number;
+  lastMessageAt: string | null;
+  /** When the current subscription was established. */
+  connectedAt: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}

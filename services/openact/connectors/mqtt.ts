@@ -9,7 +9,7 @@
 import { Buffer } from "node:buffer";
 import { z } from "zod";
 import type { IClientOptions, MqttClient } from "mqtt";
-import type { Connector, ExecuteOptions, ResolvedConnection } from "./types.ts";
+import type { Connector, ExecuteOptions, ResolvedConnection, SubscribeHooks } from "./types.ts";
 import { PoolCache } from "./shared/pool.ts";
 import { withDeadline } from "./shared/deadline.ts";
 import { mapDriverError } from "./shared/errors.ts";
@@ -133,11 +133,17 @@ async function subscribeClient(
   connection: ResolvedConnection,
   filters: string[],
   q: 0 | 1 | 2,
-  onMessage: (m: { subject: string; data: unknown; raw?: string; retained?: boolean }) => void,
+  onMessage: (m: { subject: string; data: unknown; raw?: string; retained?: boolean }) => unknown,
+  hooks?: SubscribeHooks,
 ) {
   const c = await newClient(connection);
   try {
     await c.ready;
+    // mqtt.js reconnects every reconnectPeriod and resubscribes by itself (resubscribe: true)
+    let lastError: unknown;
+    c.client.on("error", (err) => (lastError = err));
+    c.client.on("offline", () => hooks?.onStatus?.("reconnecting", lastError));
+    c.client.on("connect", () => hooks?.onStatus?.("connected"));
     c.client.on("message", (t, payload, packet) => {
       const { data, raw } = decodePayload(payload);
       onMessage({ subject: t, data, raw, retained: packet.retain });
@@ -216,9 +222,9 @@ const connector: Connector & { subscribeInput: typeof subscribeInput } = {
       onAbort: () => evictIfNotConnected(connection),
     });
   },
-  subscribe(connection, input, onMessage) {
+  subscribe(connection, input, onMessage, hooks) {
     const i = parseInput(subscribeInput, input);
-    return subscribeClient(connection, i.topics ?? [i.topic!], i.qos, onMessage);
+    return subscribeClient(connection, i.topics ?? [i.topic!], i.qos, onMessage, hooks);
   },
   close: (trn) => pools.close(trn),
 };

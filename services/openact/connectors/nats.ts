@@ -211,9 +211,23 @@ const connector: Connector & { subscribeInput: typeof subscribeInput } = {
       throw mapNatsError(err, connection.credential);
     }
   },
-  async subscribe(connection, input, onMessage) {
+  async subscribe(connection, input, onMessage, hooks) {
     const i = parseInput(subscribeInput, input);
     const nc = await open(connection);
+    let stopping = false;
+    if (hooks?.onStatus) {
+      const onStatus = hooks.onStatus;
+      // the client reconnects forever and resubscribes by itself; report the transitions
+      (async () => {
+        for await (const s of nc.status()) {
+          if (s.type === "disconnect") onStatus("reconnecting", new Error(`disconnected from ${s.server}`));
+          else if (s.type === "reconnect") onStatus("connected");
+        }
+      })().catch(() => {});
+      nc.closed().then((err) => {
+        if (!stopping) onStatus("closed", err ?? new Error("the NATS connection closed"));
+      });
+    }
     nc.subscribe(i.subject, {
       queue: i.queue,
       callback: (err, msg) => {
@@ -225,10 +239,12 @@ const connector: Connector & { subscribeInput: typeof subscribeInput } = {
     try {
       await nc.flush(); // the server has the subscription before we return
     } catch (err) {
+      stopping = true;
       await nc.close().catch(() => {});
       throw mapNatsError(err, connection.credential);
     }
     return async () => {
+      stopping = true;
       await nc.drain().catch(() => nc.close());
     };
   },

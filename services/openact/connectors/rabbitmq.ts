@@ -176,7 +176,8 @@ const connector: Connector & { subscribeInput: typeof subscribeInput } = {
       onAbort: () => used?.close().catch(() => {}),
     });
   },
-  async subscribe(connection, input, onMessage) {
+  subscribeAcks: true,
+  async subscribe(connection, input, onMessage, hooks) {
     const i = parseInput(subscribeInput, input);
     let model;
     // the latest channel/consumer (recovery re-runs setup after a reconnect)
@@ -192,15 +193,24 @@ const connector: Connector & { subscribeInput: typeof subscribeInput } = {
             if (i.declare) await ch.assertQueue(i.queue, { durable: true });
             await ch.prefetch(i.prefetch);
             const { consumerTag } = await ch.consume(i.queue, (msg) => {
-              if (!msg) return;
-              const m = fromAmqp(msg);
-              try {
-                onMessage({ subject: i.queue, data: m.data, raw: m.raw });
-                ch.ack(msg);
-              } catch {
-                // requeue once; a second failure drops it (or dead-letters it, when configured)
-                ch.nack(msg, false, !msg.fields.redelivered);
+              if (!msg) {
+                // basic.cancel from the broker (the queue was deleted): this consumer is over
+                hooks?.onStatus?.(
+                  "closed",
+                  new Error(`the broker cancelled the consumer of queue '${i.queue}'`),
+                );
+                return;
               }
+              const m = fromAmqp(msg);
+              // ack only once the handler (e.g. Igniter's durable write) has finished with it
+              new Promise((resolve) => resolve(onMessage({ subject: i.queue, data: m.data, raw: m.raw })))
+                .then(() => ch.ack(msg), (err) => {
+                  // the handler's own failure: always back to the queue; otherwise requeue once,
+                  // then drop it (or dead-letter it, when the queue is configured to)
+                  const requeue = (err as { requeue?: boolean })?.requeue === true || !msg.fields.redelivered;
+                  ch.nack(msg, false, requeue);
+                })
+                .catch(() => {}); // the channel closed meanwhile: the broker requeues unacked messages
             }, { noAck: false });
             current = { ch, tag: consumerTag };
           },
@@ -209,8 +219,14 @@ const connector: Connector & { subscribeInput: typeof subscribeInput } = {
     } catch (err) {
       throw mapDriverError(KIND, err, connection.credential);
     }
-    const recovering = model as unknown as { on(e: string, f: () => void): void; close(): Promise<void> };
+    const recovering = model as unknown as {
+      on(e: string, f: (arg?: unknown) => void): void;
+      close(): Promise<void>;
+    };
     recovering.on("error", () => {});
+    recovering.on("disconnect", (err) => hooks?.onStatus?.("reconnecting", err));
+    recovering.on("connect", () => hooks?.onStatus?.("connected"));
+    recovering.on("reconnect-failed", (err) => hooks?.onStatus?.("closed", err));
     return async () => {
       // cancel and close the channel first so acks already sent are settled before the socket closes
       if (current) {

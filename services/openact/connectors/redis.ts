@@ -118,12 +118,18 @@ const connector: Connector & { subscribeInput: typeof subscribeInput } = {
       onAbort: () => evictIfNotReady(connection),
     });
   },
-  async subscribe(connection, input, onMessage) {
+  async subscribe(connection, input, onMessage, hooks) {
     const i = parseInput(subscribeInput, input);
     const client = await newClient(connection, { maxRetriesPerRequest: null });
     const sub = client.redis;
     try {
       await client.ready;
+      // ioredis reconnects with backoff and resubscribes on its own (autoResubscribe)
+      let lastError: unknown;
+      sub.on("error", (err: unknown) => (lastError = err));
+      sub.on("reconnecting", () => hooks?.onStatus?.("reconnecting", lastError));
+      sub.on("ready", () => hooks?.onStatus?.("connected"));
+      sub.on("end", () => hooks?.onStatus?.("closed", lastError));
       sub.on("message", (channel: string, message: string) => onMessage(decode(channel, message)));
       sub.on(
         "pmessage",

@@ -57,8 +57,27 @@ export interface Connector {
   subscribe?(
     connection: ResolvedConnection,
     input: Record<string, unknown>,
-    onMessage: (message: { subject: string; data: unknown; raw?: string }) => void,
+    onMessage: (message: { subject: string; data: unknown; raw?: string }) => void | Promise<unknown>,
+    hooks?: SubscribeHooks,
   ): Promise<() => Promise<void>>;
+  /**
+   * True when subscribe() acknowledges a message to the broker only after the promise onMessage
+   * returned has resolved, and returns it to the broker when it rejects (RabbitMQ). Other kinds
+   * ignore the promise: their brokers have no per-message acknowledgement the handler can hold.
+   * A rejection carrying `requeue: true` (the failure was the handler's, not the message's) is
+   * always requeued; any other rejection is requeued once, then dropped or dead-lettered.
+   */
+  subscribeAcks?: boolean;
   /** Drops pooled clients of one connection (settings changed) or of all (shutdown). */
   close(trn?: string): Promise<void>;
+}
+
+/** Connection state of a live subscription, after subscribe() resolved. */
+export interface SubscribeHooks {
+  /**
+   * `reconnecting`: the driver lost the broker and retries by itself (error = why);
+   * `connected`: it is back and resubscribed; `closed`: it gave up for good and the caller
+   * must subscribe again.
+   */
+  onStatus?(status: "connected" | "reconnecting" | "closed", error?: unknown): void;
 }
