@@ -11,7 +11,7 @@ import type { Logger } from "../../runtime/log.ts";
 import type { Db } from "../../runtime/storage/mod.ts";
 import type { IgniterMetrics } from "./metrics.ts";
 import { firingId, type FiringRow, type IgniterStore, type NewFiring, type TriggerRow } from "./store.ts";
-import { executionIdOf, parseTarget } from "./targets.ts";
+import { executionIdOf, parseTarget, type Target } from "./targets.ts";
 import { applyTransform } from "./transform.ts";
 import type { RetryPolicy, ScheduleConfig } from "./types.ts";
 
@@ -40,6 +40,10 @@ export interface DispatcherDeps {
   publishDeadLetter(tenant: string, bus: string, detail: Record<string, unknown>): FiringRow[];
 }
 
+type Prepared =
+  | { gone: true }
+  | { gone: false; trigger: TriggerRow | undefined; target: Target; input: unknown };
+
 export type SyncOutcome =
   | { ok: true; result: unknown }
   | { ok: false; timedOut: boolean; error: unknown };
@@ -58,6 +62,15 @@ export function backoffMs(policy: RetryPolicy, attempts: number, random: () => n
   return Math.round(base * (0.5 + random() * 0.5));
 }
 
+/** A successful attempt waiting to be recorded (attempts are written in one transaction per flush). */
+interface Dispatched {
+  id: string;
+  at: number;
+  executionId: string | null;
+  service: Target["service"];
+  sync: boolean;
+}
+
 export class Dispatcher {
   #inflight = new Set<string>();
   #timer: TimerId | undefined;
@@ -65,6 +78,10 @@ export class Dispatcher {
   #stopped = true;
   /** Executions that finished before their dispatch was recorded (fast express workflows). */
   #finished = new Map<string, string>();
+  /** Targets parsed once per (tenant, target string): a rule's target changes only with a new version. */
+  #targets = new Map<string, Target>();
+  #dispatched: Dispatched[] = [];
+  #flushQueued = false;
 
   constructor(private deps: DispatcherDeps) {}
 
@@ -74,6 +91,7 @@ export class Dispatcher {
   }
 
   stop(): void {
+    this.flush();
     this.#stopped = true;
     if (this.#timer !== undefined) this.deps.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -95,9 +113,10 @@ export class Dispatcher {
     }
   }
 
-  /** Dispatches one firing and waits for the attempt (webhooks answer with the execution id). */
+  /** Dispatches one firing and waits until the attempt is recorded (webhooks answer with the execution id). */
   async dispatchNow(row: FiringRow): Promise<void> {
     await this.#dispatch(row);
+    this.flush();
   }
 
   /** Sends every due pending firing, then sleeps until the next one is due. */
@@ -124,6 +143,38 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Records every successful attempt gathered since the last flush in one transaction. Runs as
+   * a microtask after the first completion, so a batch of attempts that finish together (the
+   * usual case: async starts answer at once) costs one commit. Until then the rows stay
+   * 'pending' and in-flight: a crash before the flush re-dispatches them (idempotency key).
+   */
+  flush(): void {
+    this.#flushQueued = false;
+    const done = this.#dispatched;
+    if (!done.length) return;
+    this.#dispatched = [];
+    const { db, store, metrics, logger } = this.deps;
+    try {
+      db.transaction(() => {
+        for (const d of done) {
+          const runStatus = d.sync
+            ? "succeeded"
+            : d.service === "stepflow"
+            ? (d.executionId && this.#finished.get(d.executionId)) ?? "running"
+            : null;
+          store.markDispatched(d.id, d.at, d.executionId, runStatus);
+        }
+      });
+      metrics.deliveries.inc({ outcome: "dispatched" }, done.length);
+    } catch (err) {
+      // Left 'pending': the next poll dispatches them again (the executors de-duplicate by key).
+      logger.error("igniter: recording dispatched firings failed", { count: done.length, err });
+    } finally {
+      for (const d of done) this.#inflight.delete(d.id);
+    }
+  }
+
   #armAt(at: number): void {
     if (this.#stopped) return;
     const now = this.deps.clock.now();
@@ -142,25 +193,42 @@ export class Dispatcher {
     return trigger?.retryPolicy ?? DEFAULT_RETRY;
   }
 
-  async #prepare(row: FiringRow) {
+  #target(row: FiringRow): Target {
+    const key = `${row.tenant}\u0000${row.target}`;
+    let target = this.#targets.get(key);
+    if (!target) {
+      target = parseTarget(row.target, row.tenant);
+      if (this.#targets.size > 10_000) this.#targets.clear();
+      this.#targets.set(key, target);
+    }
+    return target;
+  }
+
+  /** Sync unless an input transform has to be evaluated (JSONata is async). */
+  #prepare(row: FiringRow): Prepared | Promise<Prepared> {
     const trigger = row.source === "dead-letter" ? undefined : this.deps.lookup(row.tenant, row.trigger);
-    if (row.source !== "dead-letter" && !trigger) return { gone: true as const };
-    const target = parseTarget(row.target, row.tenant);
-    const input = row.source === "dead-letter"
-      ? row.payload
-      : await applyTransform(trigger!.inputTransform, row.payload);
-    return { gone: false as const, trigger, target, input };
+    if (row.source !== "dead-letter" && !trigger) return { gone: true };
+    const target = this.#target(row);
+    const template = row.source === "dead-letter" ? undefined : trigger!.inputTransform;
+    if (template === undefined || template === null) {
+      return { gone: false, trigger, target, input: row.payload };
+    }
+    return applyTransform(template, row.payload).then((input) => ({ gone: false, trigger, target, input }));
   }
 
   async #dispatch(row: FiringRow): Promise<void> {
     if (this.#inflight.has(row.id) || this.#stopped) return;
     this.#inflight.add(row.id);
-    const { clock, store, bus, metrics } = this.deps;
+    const { clock, bus } = this.deps;
     let trigger: TriggerRow | undefined;
+    let queued = false;
     try {
-      const prepared = await this.#prepare(row);
+      let prepared = this.#prepare(row);
+      if (prepared instanceof Promise) prepared = await prepared;
       if (prepared.gone) {
-        store.markFinal(row.id, "failed", clock.now(), { error: "the trigger was deleted before dispatch" });
+        this.deps.store.markFinal(row.id, "failed", clock.now(), {
+          error: "the trigger was deleted before dispatch",
+        });
         return;
       }
       trigger = prepared.trigger;
@@ -177,18 +245,22 @@ export class Dispatcher {
         caller: { service: "igniter", trigger: row.trigger, firing: row.id },
       });
       if (this.#stopped) return;
-      const executionId = sync ? null : executionIdOf(result);
-      const runStatus = sync
-        ? "succeeded"
-        : target.service === "stepflow"
-        ? (executionId && this.#finished.get(executionId)) ?? "running"
-        : null;
-      store.markDispatched(row.id, clock.now(), executionId, runStatus);
-      metrics.deliveries.inc({ outcome: "dispatched" });
+      this.#dispatched.push({
+        id: row.id,
+        at: clock.now(),
+        executionId: sync ? null : executionIdOf(result),
+        service: target.service,
+        sync,
+      });
+      queued = true;
+      if (!this.#flushQueued) {
+        this.#flushQueued = true;
+        queueMicrotask(() => this.flush());
+      }
     } catch (err) {
       if (!this.#stopped) this.#failed(row, trigger, err);
     } finally {
-      this.#inflight.delete(row.id);
+      if (!queued) this.#inflight.delete(row.id);
     }
   }
 

@@ -1,7 +1,9 @@
 /**
  * The event bus: accepts EventBridge envelopes, matches them against the enabled event
  * rules of the tenant's bus, and writes one firing per match in the same transaction, before
- * the caller is answered. Rules are compiled once and indexed by exact `source` values.
+ * the caller is answered. Rules are compiled once per version and indexed by their exact
+ * `source` values (else by exact `detail-type` values), so an event is tested only against
+ * the rules that can match it plus the few with neither.
  */
 import type { Clock } from "../../runtime/clock.ts";
 import { newId } from "../../runtime/ids.ts";
@@ -32,7 +34,33 @@ interface Rule {
 
 interface BusRules {
   bySource: Map<string, Rule[]>;
+  byDetailType: Map<string, Rule[]>;
   generic: Rule[];
+}
+
+/** The pattern's exact string values for a top-level field, when that is all it lists. */
+function exactValues(pattern: Record<string, unknown>, field: string): string[] | undefined {
+  const values = pattern[field];
+  if (!Array.isArray(values) || !values.length || !values.every((v) => typeof v === "string")) {
+    return undefined;
+  }
+  return [...new Set(values as string[])];
+}
+
+function addTo(index: Map<string, Rule[]>, keys: string[], rule: Rule): void {
+  for (const k of keys) {
+    const list = index.get(k);
+    if (list) list.push(rule);
+    else index.set(k, [rule]);
+  }
+}
+
+function removeFrom(index: Map<string, Rule[]>, name: string): void {
+  for (const [k, list] of index) {
+    const kept = list.filter((r) => r.name !== name);
+    if (kept.length) index.set(k, kept);
+    else index.delete(k);
+  }
 }
 
 const key = (tenant: string, bus: string) => `${tenant}\u0000${bus}`;
@@ -58,15 +86,12 @@ export class EventBus {
     };
     const k = key(trigger.tenant, busName);
     let bus = this.#buses.get(k);
-    if (!bus) this.#buses.set(k, bus = { bySource: new Map(), generic: [] });
-    const sources = config.pattern.source;
-    if (Array.isArray(sources) && sources.length && sources.every((s) => typeof s === "string")) {
-      for (const s of new Set(sources as string[])) {
-        const list = bus.bySource.get(s) ?? [];
-        list.push(rule);
-        bus.bySource.set(s, list);
-      }
-    } else bus.generic.push(rule);
+    if (!bus) this.#buses.set(k, bus = { bySource: new Map(), byDetailType: new Map(), generic: [] });
+    const sources = exactValues(config.pattern, "source");
+    const detailTypes = sources ? undefined : exactValues(config.pattern, "detail-type");
+    if (sources) addTo(bus.bySource, sources, rule);
+    else if (detailTypes) addTo(bus.byDetailType, detailTypes, rule);
+    else bus.generic.push(rule);
     this.#ruleBus.set(key(trigger.tenant, trigger.name), k);
   }
 
@@ -76,11 +101,8 @@ export class EventBus {
     this.#ruleBus.delete(key(tenant, name));
     const bus = this.#buses.get(k)!;
     bus.generic = bus.generic.filter((r) => r.name !== name);
-    for (const [s, list] of bus.bySource) {
-      const kept = list.filter((r) => r.name !== name);
-      if (kept.length) bus.bySource.set(s, kept);
-      else bus.bySource.delete(s);
-    }
+    removeFrom(bus.bySource, name);
+    removeFrom(bus.byDetailType, name);
   }
 
   ruleCount(): number {
@@ -105,7 +127,10 @@ export class EventBus {
     const rules = this.#buses.get(key(tenant, bus));
     if (!rules) return [];
     const out: Rule[] = [];
-    for (const r of rules.bySource.get(event.source) ?? []) if (r.matcher(event)) out.push(r);
+    const bySource = rules.bySource.get(event.source);
+    if (bySource) { for (const r of bySource) if (r.matcher(event)) out.push(r); }
+    const byType = rules.byDetailType.get(event["detail-type"]);
+    if (byType) { for (const r of byType) if (r.matcher(event)) out.push(r); }
     for (const r of rules.generic) if (r.matcher(event)) out.push(r);
     return out;
   }
