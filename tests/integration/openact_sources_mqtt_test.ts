@@ -1,0 +1,89 @@
+/**
+ * MQTT topic filters as an Igniter event source against the real Mosquitto on 127.0.0.1:1883:
+ * a publish on a matching topic starts the rule's workflow with the message as input.
+ */
+import { assertEquals } from "../helpers/assert.ts";
+import { requireService } from "../helpers/services.ts";
+import {
+  assertDelivered,
+  createConnection,
+  createRule,
+  createSource,
+  createWorkflow,
+  expectStatus,
+  fullServer,
+  getSource,
+  unique,
+  waitForExecutions,
+} from "./openact_sources_support.ts";
+
+Deno.test("an MQTT publish on a subscribed topic filter starts the rule's workflow with the message", async () => {
+  if (!await requireService("Mosquitto", 1883)) return;
+  const app = await fullServer();
+  try {
+    const base = `aionix/${unique("plant")}`;
+    await createConnection(app, "mosquitto", "mqtt");
+    await createWorkflow(app, "on-telemetry");
+    await createRule(app, "telemetry", {
+      source: ["aionix.openact"],
+      detail: { kind: ["mqtt"], subject: [{ prefix: `${base}/line-1/` }] },
+    }, "wf:on-telemetry");
+    const source = await createSource(app, {
+      name: "plant-floor",
+      connection: "mqtt/mosquitto",
+      input: { topic: `${base}/#`, qos: 1 },
+    });
+    assertEquals([source.status, source.input.qos], ["running", 1]);
+    await expectStatus(app, "POST", "/api/v1/openact/execute", 200, {
+      connection: "mosquitto",
+      operation: "publish",
+      input: { topic: `${base}/line-1/temp`, message: { celsius: 71.5 }, qos: 1 },
+    });
+    await assertDelivered(app, {
+      template: "on-telemetry",
+      rule: "telemetry",
+      source: "plant-floor",
+      kind: "mqtt",
+      subject: `${base}/line-1/temp`,
+      data: { celsius: 71.5 },
+    });
+  } finally {
+    await app.close();
+  }
+});
+
+Deno.test("an MQTT source with several topics delivers plain-text payloads as strings", async () => {
+  if (!await requireService("Mosquitto", 1883)) return;
+  const app = await fullServer();
+  try {
+    const base = `aionix/${unique("doors")}`;
+    await createConnection(app, "mosquitto", "mqtt");
+    await createWorkflow(app, "on-door");
+    await createRule(
+      app,
+      "doors",
+      { source: ["aionix.openact"], detail: { eventSource: ["doors"] } },
+      "wf:on-door",
+    );
+    await createSource(app, {
+      name: "doors",
+      connection: "mosquitto",
+      input: { topics: [`${base}/front`, `${base}/back`] },
+    });
+    for (const [door, state] of [["front", "open"], ["side", "open"], ["back", "closed"]]) {
+      await expectStatus(app, "POST", "/api/v1/openact/execute", 200, {
+        connection: "mosquitto",
+        operation: "publish",
+        input: { topic: `${base}/${door}`, message: state },
+      });
+    }
+    const runs = await waitForExecutions(app, "on-door", 2);
+    assertEquals(runs.map((r) => [r.input.detail.subject, r.input.detail.data]).sort(), [
+      [`${base}/back`, "closed"],
+      [`${base}/front`, "open"],
+    ]);
+    assertEquals((await getSource(app, "doors")).messageCount, 2); // the side door is not subscribed
+  } finally {
+    await app.close();
+  }
+});
