@@ -7,6 +7,7 @@ import type {
   AuthStatus,
   Connection,
   ConnectorInfo,
+  EventSource,
   ExecuteResult,
 } from "../../services/openact/types.ts";
 
@@ -242,6 +243,110 @@ function registerActions(act: Command) {
     });
 }
 
+const sourceColumns = [
+  { header: "name", value: (s: EventSource) => s.name },
+  { header: "connection", value: (s: EventSource) => `${s.kind}/${s.connection}` },
+  { header: "enabled", value: (s: EventSource) => (s.enabled ? "yes" : "no") },
+  { header: "status", value: (s: EventSource) => s.status },
+  { header: "messages", value: (s: EventSource) => String(s.messageCount) },
+  { header: "last error", value: (s: EventSource) => s.lastError ?? "-" },
+  { header: "input", value: (s: EventSource) => JSON.stringify(s.input), wide: true },
+  { header: "detail-type", value: (s: EventSource) => s.detailType, wide: true },
+  { header: "trn", value: (s: EventSource) => s.trn, wide: true },
+];
+
+function registerSources(act: Command) {
+  const source = act.command("source").alias("sources")
+    .description("Event sources: Redis/RabbitMQ/MQTT/NATS subscriptions whose messages feed Igniter rules");
+  const summary = (s: EventSource) =>
+    `${s.name}: ${s.enabled ? "enabled" : "disabled"}, ${s.status}` +
+    (s.lastError ? ` (last error: ${s.lastError})` : "");
+  source.command("create")
+    .description(
+      'Subscribe on a connection; messages become events {source: "aionix.openact", detail: {eventSource, kind, subject, data}}',
+    )
+    .argument("<name>")
+    .requiredOption("--connection <ref>", "connection NAME, KIND/NAME (e.g. redis/my-redis) or TRN")
+    .option(
+      "--input <json>",
+      'what to subscribe to: redis {"channels":[…]} or {"patterns":[…]}, rabbitmq {"queue":"…"}, mqtt {"topic":"…"}, nats {"subject":"…"}',
+    )
+    .option("--input-file <path>", "read the input JSON from a file ('-' = stdin)")
+    .option("--detail-type <text>", 'event detail-type (default "Message Received")')
+    .option("--description <text>")
+    .option("--disabled", "create it without subscribing")
+    .action(async (name: string, o: Record<string, string | boolean | undefined>, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      const input = await jsonFrom(
+        o.input as string | undefined,
+        o.inputFile as string | undefined,
+        "--input",
+      );
+      if (input === undefined) throw new CliError("give --input (or --input-file)", EXIT.usage);
+      const created = await (await ctx.client()).request<EventSource>("POST", "/api/v1/event-sources", {
+        name,
+        connection: o.connection,
+        input,
+        ...(o.detailType ? { detailType: o.detailType } : {}),
+        ...(o.description ? { description: o.description } : {}),
+        ...(o.disabled ? { enabled: false } : {}),
+      });
+      if (ctx.format() === "table") console.log(`created ${created.trn} (${summary(created)})`);
+      else await ctx.print(created);
+    });
+  source.command("list")
+    .description("List event sources with their status and message counts")
+    .option("--kind <kind>")
+    .option("--connection <name>")
+    .option("--limit <n>")
+    .action(async (o: { kind?: string; connection?: string; limit?: string }, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      const res = await (await ctx.client()).request<{ items: EventSource[] }>(
+        "GET",
+        "/api/v1/event-sources",
+        undefined,
+        { query: { kind: o.kind, connection: o.connection, limit: positiveInt(o.limit, "--limit") } },
+      );
+      await ctx.print(ctx.format() === "json" || ctx.format() === "yaml" ? res : res.items, {
+        rows: res.items,
+        columns: sourceColumns,
+      });
+    });
+  source.command("get")
+    .description("Show an event source: status, lastError, messageCount")
+    .argument("<name>", "name or TRN")
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      await ctx.print(await (await ctx.client()).request("GET", `/api/v1/event-sources/${seg(name)}`));
+    });
+  source.command("delete")
+    .description("Unsubscribe and delete an event source")
+    .argument("<name>", "name or TRN")
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const ctx = contextFor(cmd);
+      const gone = await (await ctx.client()).request<EventSource>(
+        "DELETE",
+        `/api/v1/event-sources/${seg(name)}`,
+      );
+      if (ctx.format() === "table") console.log(`deleted ${gone.trn}`);
+      else await ctx.print(gone);
+    });
+  for (const verb of ["enable", "disable"] as const) {
+    source.command(verb)
+      .description(verb === "enable" ? "Subscribe again" : "Unsubscribe (kept, not deleted)")
+      .argument("<name>", "name or TRN")
+      .action(async (name: string, _o: unknown, cmd: Command) => {
+        const ctx = contextFor(cmd);
+        const s = await (await ctx.client()).request<EventSource>(
+          "POST",
+          `/api/v1/event-sources/${seg(name)}/${verb}`,
+        );
+        if (ctx.format() === "table") console.log(summary(s));
+        else await ctx.print(s);
+      });
+  }
+}
+
 function registerAuth(act: Command) {
   const auth = act.command("auth").description("OAuth2 for http connections (AuthFlow)");
   const show = async (cmd: Command, status: AuthStatus) => {
@@ -362,5 +467,6 @@ export function register(program: Command) {
     });
   registerConnections(act);
   registerActions(act);
+  registerSources(act);
   registerAuth(act);
 }
