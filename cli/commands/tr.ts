@@ -8,7 +8,11 @@ const columns = [
   { header: "name", value: (t: Trigger) => t.name },
   { header: "type", value: (t: Trigger) => t.type },
   { header: "enabled", value: (t: Trigger) => (t.enabled ? "yes" : "no") },
-  { header: "target", value: (t: Trigger) => t.target },
+  {
+    header: "target",
+    value: (t: Trigger) =>
+      t.target && (t.targetOptions?.kind === "express" ? `${t.target} (express)` : t.target),
+  },
   { header: "next fire", value: (t: Trigger) => t.nextFireAt ?? (t.webhookPath ? t.webhookPath : undefined) },
   { header: "last fire", value: (t: Trigger) => t.lastFireAt, wide: true },
   { header: "trn", value: (t: Trigger) => t.trn, wide: true },
@@ -31,6 +35,7 @@ interface TriggerOpts {
   config?: string;
   configFile?: string;
   target?: string;
+  targetKind?: string;
   inputTransform?: string;
   description?: string;
   retry?: string;
@@ -45,6 +50,15 @@ async function body(opts: TriggerOpts) {
   const out: Record<string, unknown> = {};
   if (config !== undefined) out.config = config;
   if (opts.target !== undefined) out.target = opts.target;
+  if (opts.targetKind !== undefined) {
+    if (!["durable", "express", "none"].includes(opts.targetKind)) {
+      throw new CliError(
+        `--target-kind must be durable, express or none (got '${opts.targetKind}')`,
+        EXIT.usage,
+      );
+    }
+    out.targetOptions = opts.targetKind === "none" ? null : { kind: opts.targetKind };
+  }
   if (opts.inputTransform !== undefined) {
     out.inputTransform = parseJsonOption(opts.inputTransform, "--input-transform");
   }
@@ -61,6 +75,7 @@ function withTriggerOptions(cmd: Command): Command {
     .option("--config <json>", 'type-specific config, e.g. \'{"cron": "0 0 * * *"}\'')
     .option("--config-file <path>", "read the config from a JSON file ('-' = stdin)")
     .option("--target <target>", "wf:NAME, fn:NAME[:alias] or a TRN")
+    .option("--target-kind <kind>", "workflow targets: durable (default) | express | none (clear)")
     .option("--input-transform <json>", "JSON template; '{% expr %}' strings are JSONata over the payload")
     .option("--description <text>")
     .option("--retry <json>", 'retry policy, e.g. \'{"maxAttempts": 5, "maxEventAgeSeconds": 3600}\'')

@@ -242,7 +242,7 @@ export class Dispatcher {
         mode: sync ? "sync" : "async",
         idempotencyKey: row.id,
         timeoutMs: DISPATCH_TIMEOUT_MS,
-        caller: { service: "igniter", trigger: row.trigger, firing: row.id },
+        caller: callerOf(row, trigger, target),
       });
       if (this.#stopped) return;
       this.#dispatched.push({
@@ -277,7 +277,7 @@ export class Dispatcher {
         mode: "sync",
         idempotencyKey: row.id,
         timeoutMs,
-        caller: { service: "igniter", trigger: row.trigger, firing: row.id },
+        caller: callerOf(row, prepared.trigger, prepared.target),
       });
       store.markDispatched(row.id, clock.now(), executionIdOf(result), "succeeded");
       store.markFinal(row.id, "succeeded", clock.now());
@@ -363,6 +363,21 @@ export class Dispatcher {
     if (dl) metrics.deadLetters.inc();
     this.submit(follow);
   }
+}
+
+/**
+ * Who is calling, for the executor; `kind: "express"` asks StepFlow's executor for an
+ * express execution (a dead-letter workflow is always durable).
+ */
+function callerOf(row: FiringRow, trigger: TriggerRow | undefined, target: Target): Record<string, unknown> {
+  const caller: Record<string, unknown> = { service: "igniter", trigger: row.trigger, firing: row.id };
+  if (
+    target.service === "stepflow" && row.source !== "dead-letter" &&
+    trigger?.targetOptions?.kind === "express"
+  ) {
+    caller.kind = "express";
+  }
+  return caller;
 }
 
 export const DEAD_LETTER_SOURCE = "aionix.igniter";

@@ -19,6 +19,7 @@ import type {
   Firing,
   RetryPolicy,
   ScheduleConfig,
+  TargetOptions,
   Trigger,
   TriggerType,
 } from "./types.ts";
@@ -30,6 +31,7 @@ export interface CreateInput {
   name: string;
   type: TriggerType;
   target?: string;
+  targetOptions?: TargetOptions | null;
   config: Record<string, unknown>;
   inputTransform?: unknown;
   description?: string;
@@ -46,6 +48,11 @@ const EXECUTION_STATUS: Record<string, string> = {
   "Execution Timed Out": "timed_out",
   "Execution Cancelled": "cancelled",
 };
+
+/** `{}` and null both mean "no options". */
+const targetOptions = (
+  o: TargetOptions | null | undefined,
+): TargetOptions | null => (o?.kind ? { kind: o.kind } : null);
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -173,6 +180,7 @@ export class Igniter {
       updatedAt: new Date(t.updatedAt).toISOString(),
     };
     if (t.inputTransform !== undefined) out.inputTransform = t.inputTransform;
+    if (t.targetOptions) out.targetOptions = t.targetOptions;
     if (t.type === "webhook") out.webhookPath = `/hooks/${t.tenant}/${t.name}`;
     if (t.type === "schedule") out.nextFireAt = iso(this.engine.nextFire(t));
     return out;
@@ -196,6 +204,15 @@ export class Igniter {
     }
     if (t.inputTransform !== undefined) validateTransform(t.inputTransform);
     if (t.target) await this.#checkTarget(t.tenant, t.target, "/target");
+    if (
+      t.targetOptions?.kind === "express" && t.target &&
+      parseTarget(t.target, t.tenant).service !== "stepflow"
+    ) {
+      throw new ValidationError([{
+        path: "/targetOptions/kind",
+        message: `express applies to workflow targets (wf:NAME) only; ${t.target} is a function: remove kind`,
+      }]);
+    }
     if (t.deadLetter && "target" in t.deadLetter) {
       const dl = parseTarget(t.deadLetter.target, t.tenant, "/deadLetter/target");
       if (dl.service !== "stepflow") {
@@ -235,6 +252,7 @@ export class Igniter {
       name: input.name,
       type: input.type,
       target: input.target ?? null,
+      targetOptions: targetOptions(input.targetOptions),
       config: input.config,
       inputTransform: input.inputTransform,
       description: input.description ?? "",
@@ -266,6 +284,9 @@ export class Igniter {
     const t: TriggerRow = {
       ...old,
       target: patch.target ?? old.target,
+      targetOptions: patch.targetOptions !== undefined
+        ? targetOptions(patch.targetOptions)
+        : old.targetOptions,
       config: patch.config ?? old.config,
       inputTransform: "inputTransform" in patch ? patch.inputTransform ?? undefined : old.inputTransform,
       description: patch.description ?? old.description,

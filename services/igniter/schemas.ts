@@ -59,12 +59,19 @@ export const DeadLetterSchema = z.union([
   z.strictObject({ eventBus: BusName }),
 ]);
 
+export const TargetOptionsSchema = z.strictObject({
+  kind: z.enum(["durable", "express"]).optional().describe(
+    "workflow targets: express starts an express execution (no history, lowest latency); default durable",
+  ),
+}).meta({ id: "TargetOptions" });
+
 const TriggerType = z.enum(["schedule", "webhook", "event"]);
 
 export const CreateTriggerSchema = z.strictObject({
   name: TriggerName,
   type: TriggerType,
   target: z.string().min(1).optional().describe("wf:NAME, fn:NAME[:alias] or a stepflow/aionixfn TRN"),
+  targetOptions: TargetOptionsSchema.nullable().optional(),
   config: z.record(z.string(), z.unknown()).default({}),
   inputTransform: z.unknown().optional().describe(
     "JSON template; strings '{% expr %}' are JSONata over the payload",
@@ -77,6 +84,7 @@ export const CreateTriggerSchema = z.strictObject({
 
 export const UpdateTriggerSchema = z.strictObject({
   target: z.string().min(1).optional(),
+  targetOptions: TargetOptionsSchema.nullable().optional().describe("null removes them"),
   config: z.record(z.string(), z.unknown()).optional(),
   inputTransform: z.unknown().optional(),
   description: z.string().max(1024).optional(),
@@ -90,6 +98,7 @@ export const TriggerSchema = z.object({
   trn: z.string(),
   type: TriggerType,
   target: z.string().nullable(),
+  targetOptions: z.object({ kind: z.enum(["durable", "express"]).optional() }).optional(),
   config: z.record(z.string(), z.unknown()),
   inputTransform: z.unknown().optional(),
   description: z.string(),

@@ -9,6 +9,7 @@ import type {
   FiringSource,
   FiringStatus,
   RetryPolicy,
+  TargetOptions,
   TriggerConfig,
   TriggerType,
 } from "./types.ts";
@@ -35,6 +36,10 @@ CREATE TABLE igniter_deliveries (
   tenant TEXT NOT NULL, trigger_name TEXT NOT NULL, delivery_id TEXT NOT NULL, firing_id TEXT NOT NULL,
   received_at INTEGER NOT NULL, PRIMARY KEY (tenant, trigger_name, delivery_id));
 `,
+}, {
+  version: 2,
+  name: "trigger target options (express workflows)",
+  sql: "ALTER TABLE igniter_triggers ADD COLUMN target_options TEXT;",
 }];
 
 export interface TriggerRow {
@@ -42,6 +47,7 @@ export interface TriggerRow {
   name: string;
   type: TriggerType;
   target: string | null;
+  targetOptions: TargetOptions | null;
   config: TriggerConfig;
   inputTransform: unknown;
   description: string;
@@ -60,6 +66,7 @@ interface RawTrigger {
   name: string;
   type: string;
   target: string | null;
+  target_options: string | null;
   config: string;
   input_transform: string | null;
   description: string;
@@ -78,6 +85,7 @@ const toTrigger = (r: RawTrigger): TriggerRow => ({
   name: r.name,
   type: r.type as TriggerType,
   target: r.target,
+  targetOptions: r.target_options ? JSON.parse(r.target_options) : null,
   config: JSON.parse(r.config),
   inputTransform: r.input_transform === null ? undefined : JSON.parse(r.input_transform),
   description: r.description,
@@ -201,13 +209,14 @@ export class IgniterStore {
 
   insertTrigger(t: TriggerRow): void {
     this.db.run(
-      `INSERT INTO igniter_triggers (tenant, name, type, target, config, input_transform, description, enabled,
-        retry_policy, dead_letter, anchor_at, cursor_at, last_fire_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO igniter_triggers (tenant, name, type, target, target_options, config, input_transform, description,
+        enabled, retry_policy, dead_letter, anchor_at, cursor_at, last_fire_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       t.tenant,
       t.name,
       t.type,
       t.target,
+      t.targetOptions ? JSON.stringify(t.targetOptions) : null,
       JSON.stringify(t.config),
       t.inputTransform === undefined ? null : JSON.stringify(t.inputTransform),
       t.description,
@@ -224,9 +233,11 @@ export class IgniterStore {
 
   updateTrigger(t: TriggerRow): void {
     this.db.run(
-      `UPDATE igniter_triggers SET target = ?, config = ?, input_transform = ?, description = ?, enabled = ?,
-        retry_policy = ?, dead_letter = ?, anchor_at = ?, cursor_at = ?, updated_at = ? WHERE tenant = ? AND name = ?`,
+      `UPDATE igniter_triggers SET target = ?, target_options = ?, config = ?, input_transform = ?, description = ?,
+        enabled = ?, retry_policy = ?, dead_letter = ?, anchor_at = ?, cursor_at = ?, updated_at = ?
+       WHERE tenant = ? AND name = ?`,
       t.target,
+      t.targetOptions ? JSON.stringify(t.targetOptions) : null,
       JSON.stringify(t.config),
       t.inputTransform === undefined ? null : JSON.stringify(t.inputTransform),
       t.description,

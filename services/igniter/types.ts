@@ -62,11 +62,18 @@ export interface RetryPolicy {
 
 export type DeadLetter = { target: string } | { eventBus: string };
 
+/** How the target is started. `kind` applies to workflow targets: express runs keep no history. */
+export interface TargetOptions {
+  kind?: "durable" | "express";
+}
+
 export interface Trigger {
   name: string;
   trn: string;
   type: TriggerType;
   target: string | null;
+  /** Present when set, e.g. `{ "kind": "express" }`. */
+  targetOptions?: TargetOptions;
   config: TriggerConfig;
   inputTransform?: unknown;
   description: string;

@@ -19,6 +19,7 @@ export interface RecordedCall {
   input: unknown;
   idempotencyKey?: string;
   executionId?: string;
+  caller?: Record<string, unknown>;
 }
 
 export class TargetError extends AppError {
@@ -98,6 +99,7 @@ export class FakeTargets {
         input: r.input,
         mode: r.mode,
         operation: r.operation,
+        caller: r.caller,
       });
       throw new TargetError(`${name} is failing on purpose`);
     }
@@ -115,6 +117,7 @@ export class FakeTargets {
       input: r.input,
       idempotencyKey: r.idempotencyKey,
       executionId,
+      caller: r.caller,
     });
     if (r.mode === "sync") return { echoed: r.input, by: name };
     return service === "stepflow"
