@@ -57,7 +57,8 @@ export interface Connector {
   subscribe?(
     connection: ResolvedConnection,
     input: Record<string, unknown>,
-    onMessage: (message: { subject: string; data: unknown; raw?: string }) => void | Promise<unknown>,
+    /** May return a promise: acknowledging connectors (subscribeAcks) wait for it. */
+    onMessage: (message: { subject: string; data: unknown; raw?: string }) => unknown,
     hooks?: SubscribeHooks,
   ): Promise<() => Promise<void>>;
   /**
