@@ -91,6 +91,8 @@ export function tenantFor(principal: Principal, requested: string | undefined): 
 
 export class TokenService {
   #cache = new Map<string, { principal: Principal; expiresAt: number | null }>();
+  /** Presented bearer values → their SHA-256 (hashing is the costliest step of a request). */
+  #hashes = new Map<string, string>();
   #lastUsedWrites = new Map<string, number>();
   constructor(private db: Db, private now: () => number = Date.now) {}
 
@@ -150,7 +152,7 @@ export class TokenService {
     if (!header) throw new UnauthorizedError("missing bearer token: send 'Authorization: Bearer <token>'");
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new UnauthorizedError("the Authorization header must be 'Bearer <token>'");
-    const hash = await sha256Hex(match[1]);
+    const hash = await this.#hash(match[1]);
     const now = this.now();
     const cached = this.#cache.get(hash);
     if (cached && (cached.expiresAt === null || cached.expiresAt > now)) {
@@ -167,6 +169,16 @@ export class TokenService {
     this.#cache.set(hash, { principal, expiresAt });
     this.#touch(row.id, now);
     return principal;
+  }
+
+  async #hash(secret: string): Promise<string> {
+    let hash = this.#hashes.get(secret);
+    if (hash === undefined) {
+      hash = await sha256Hex(secret);
+      if (this.#hashes.size >= 1024) this.#hashes.delete(this.#hashes.keys().next().value!);
+      this.#hashes.set(secret, hash);
+    }
+    return hash;
   }
 
   /** Records last use at most once a minute per token, to keep reads off the write path. */

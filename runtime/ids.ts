@@ -1,14 +1,11 @@
 /** Identifiers: time-ordered ids for rows, and random secrets for tokens. */
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower case
 
-function base32(bytes: Uint8Array): string {
-  let out = "";
-  for (const b of bytes) out += ALPHABET[b & 31];
-  return out;
-}
-
 let lastMs = 0;
 let seq = 0;
+// Random bytes are drawn in blocks: one getRandomValues call per 341 ids, not one per id.
+const pool = new Uint8Array(4092);
+let poolAt = pool.length;
 
 /** A 26-char id that sorts by creation time (ms + counter + randomness). */
 export function newId(now: number = Date.now()): string {
@@ -19,7 +16,14 @@ export function newId(now: number = Date.now()): string {
   }
   const time = now.toString(32).padStart(10, "0");
   const counter = seq.toString(32).padStart(4, "0");
-  return time + counter + base32(crypto.getRandomValues(new Uint8Array(12)));
+  if (poolAt + 12 > pool.length) {
+    crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  let tail = "";
+  for (let i = poolAt; i < poolAt + 12; i++) tail += ALPHABET[pool[i] & 31];
+  poolAt += 12;
+  return time + counter + tail;
 }
 
 /** URL-safe random string with `bytes` bytes of entropy. */

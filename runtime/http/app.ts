@@ -5,7 +5,7 @@
  * Services mount their routes on `app` with full paths (`/api/v1/...`).
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { bodyLimit } from "hono/body-limit";
 import type { Config } from "../config.ts";
@@ -54,6 +54,33 @@ function hostName(header: string): string {
   return (colon >= 0 ? header.slice(0, colon) : header).toLowerCase();
 }
 
+/** The request's logger: a child with the request id, built only when something is logged. */
+class RequestLogger implements Logger {
+  #child?: Logger;
+  constructor(private parent: Logger, private requestId: string) {}
+  get level() {
+    return this.parent.level;
+  }
+  #get(): Logger {
+    return this.#child ??= this.parent.child({ requestId: this.requestId });
+  }
+  debug(msg: string, fields?: Record<string, unknown>) {
+    this.#get().debug(msg, fields);
+  }
+  info(msg: string, fields?: Record<string, unknown>) {
+    this.#get().info(msg, fields);
+  }
+  warn(msg: string, fields?: Record<string, unknown>) {
+    this.#get().warn(msg, fields);
+  }
+  error(msg: string, fields?: Record<string, unknown>) {
+    this.#get().error(msg, fields);
+  }
+  child(fields: Record<string, unknown>): Logger {
+    return this.#get().child(fields);
+  }
+}
+
 function matches(set: Iterable<string>, path: string): boolean {
   for (const p of set) {
     if (p.endsWith("*") ? path.startsWith(p.slice(0, -1)) : path === p) return true;
@@ -79,32 +106,66 @@ export function createHttpKernel(options: HttpKernelOptions): HttpKernel {
   const allowedHosts = new Set(config.server.allowed_hosts.map((h) => h.toLowerCase()));
   const enforceHost = loopbackBind || allowedHosts.size > 0;
 
+  // Hot path: one label object per (method, route, status), a lazily built request logger,
+  // and the access-log fields only when the level lets the line through.
+  const labelCache = new Map<string, { method: string; route: string; status: string }>();
+  const labelsFor = (method: string, route: string, status: number) => {
+    const key = method + " " + status + " " + route;
+    let labels = labelCache.get(key);
+    if (!labels) {
+      labels = { method, route, status: String(status) };
+      if (labelCache.size < 4096) labelCache.set(key, labels);
+    }
+    return labels;
+  };
+  const accessLog = logger.level === "debug" || logger.level === "info";
+
   app.use("*", async (c, next) => {
     const start = performance.now();
     const incoming = c.req.header("x-request-id");
     const requestId = incoming && REQUEST_ID_RE.test(incoming) ? incoming : newId();
     c.set("requestId", requestId);
-    c.set("log", logger.child({ requestId }));
+    c.set("log", new RequestLogger(logger, requestId));
     await next();
     c.res.headers.set("x-request-id", requestId);
-    const route = c.res.status === 404 && routePath(c) === "*" ? "unmatched" : routePath(c);
+    const status = c.res.status;
+    const matched = routePath(c);
+    const route = status === 404 && matched === "*" ? "unmatched" : matched;
     const seconds = (performance.now() - start) / 1000;
-    const labels = { method: c.req.method, route, status: String(c.res.status) };
+    const labels = labelsFor(c.req.method, route, status);
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, seconds);
-    if (c.req.path !== "/healthz" && c.req.path !== "/readyz") {
-      logger.info("request", {
-        requestId,
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        ms: Math.round(seconds * 1e5) / 100,
-        token: c.get("principal")?.tokenId,
-      });
+    if (accessLog) {
+      const path = c.req.path;
+      if (path !== "/healthz" && path !== "/readyz") {
+        logger.info("request", {
+          requestId,
+          method: c.req.method,
+          path,
+          status,
+          ms: Math.round(seconds * 1e5) / 100,
+          token: c.get("principal")?.tokenId,
+        });
+      }
     }
   });
 
   // DNS-rebinding defence: a loopback server only answers requests addressed to loopback names.
+  // Then the body limit: the longest matching prefix in bodyLimits, else server.body_limit.
+  const limiters = new Map<number, MiddlewareHandler>();
+  const limiterFor = (limit: number) => {
+    let m = limiters.get(limit);
+    if (!m) {
+      m = bodyLimit({
+        maxSize: limit,
+        onError: () => {
+          throw new PayloadTooLargeError(limit);
+        },
+      });
+      limiters.set(limit, m);
+    }
+    return m;
+  };
   app.use("*", async (c, next) => {
     if (enforceHost) {
       const host = hostName(c.req.header("host") ?? new URL(c.req.url).host);
@@ -114,24 +175,24 @@ export function createHttpKernel(options: HttpKernelOptions): HttpKernel {
         );
       }
     }
-    await next();
-  });
-
-  app.use("*", async (c, next) => {
+    const method = c.req.method;
+    if (method === "GET" || method === "HEAD") return await next();
     let limit = config.server.body_limit;
     let best = -1;
+    const path = c.req.path;
     for (const [prefix, bytes] of bodyLimits) {
-      if (c.req.path.startsWith(prefix) && prefix.length > best) {
+      if (prefix.length > best && path.startsWith(prefix)) {
         best = prefix.length;
         limit = bytes;
       }
     }
-    return await bodyLimit({
-      maxSize: limit,
-      onError: () => {
-        throw new PayloadTooLargeError(limit);
-      },
-    })(c, next);
+    // A declared length is checked without touching the body stream; chunked bodies are counted.
+    const length = c.req.header("content-length");
+    if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
+      if (parseInt(length, 10) > limit) throw new PayloadTooLargeError(limit);
+      return await next();
+    }
+    return await limiterFor(limit)(c, next);
   });
 
   app.use("/api/*", async (c, next) => {

@@ -54,7 +54,8 @@ export interface StartOptions {
   timeoutSeconds?: number;
   parentId?: string;
   depth?: number;
-  signal?: AbortSignal;
+  /** Ends a sync wait early; a function is called only if the wait happens (HTTP: the request's signal). */
+  signal?: AbortSignal | (() => AbortSignal);
 }
 
 export class StepFlow {
@@ -228,7 +229,7 @@ export class StepFlow {
     const n = this.templateName(tenant, template);
     const t = this.#template(tenant, n.name);
     const version = o.version ?? n.version ?? t.latest;
-    if (!this.store.versionDsl(t.id, version)) {
+    if (!this.driver.hasFlow(t.id, version) && !this.store.versionDsl(t.id, version)) {
       throw new NotFoundError("template version", `${t.name}:${version}`);
     }
     const kind = o.kind ?? "durable";
@@ -287,7 +288,8 @@ export class StepFlow {
     if (o.mode !== "sync" || live.done) return live.view();
     const ctl = new AbortController();
     const onAbort = () => ctl.abort();
-    o.signal?.addEventListener("abort", onAbort, { once: true });
+    const signal = typeof o.signal === "function" ? o.signal() : o.signal;
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
       await Promise.race([
         live.finished.promise,
@@ -295,7 +297,7 @@ export class StepFlow {
       ]);
     } finally {
       ctl.abort();
-      o.signal?.removeEventListener("abort", onAbort);
+      signal?.removeEventListener("abort", onAbort);
     }
     return live.view();
   }

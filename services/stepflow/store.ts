@@ -2,7 +2,7 @@
  * StepFlow's repository: templates with immutable versions, executions with their engine
  * snapshot, and history events. Portable SQL only (`?` placeholders, ON CONFLICT-free).
  */
-import type { Db, Migration } from "../../runtime/storage/mod.ts";
+import type { Db, Migration, SqlValue } from "../../runtime/storage/mod.ts";
 import type { HistoryEvent } from "./engine/types.ts";
 import type { Execution, HistoryEventView, Template, TemplateVersion } from "./types.ts";
 
@@ -94,15 +94,31 @@ export function executionView(r: ExecutionRow, trn: string): Execution {
 }
 
 export class StepFlowStore {
+  /**
+   * Template rows by tenant and name, read through: every start looks its template up, and
+   * this process is the only writer of the table (each write below evicts its entry).
+   */
+  readonly #templates = new Map<string, TemplateRow>();
   constructor(private db: Db) {}
 
   // ---- templates ----------------------------------------------------------------------------
   template(tenant: string, name: string): TemplateRow | undefined {
-    return this.db.get<TemplateRow>(
+    const key = `${tenant}\n${name}`;
+    const cached = this.#templates.get(key);
+    if (cached) return cached;
+    const row = this.db.get<TemplateRow>(
       "SELECT * FROM stepflow_templates WHERE tenant = ? AND name = ?",
       tenant,
       name,
     );
+    if (row) {
+      if (this.#templates.size >= 1024) this.#templates.delete(this.#templates.keys().next().value!);
+      this.#templates.set(key, row);
+    }
+    return row;
+  }
+  #evict(t: { tenant: string; name: string }) {
+    this.#templates.delete(`${t.tenant}\n${t.name}`);
   }
   templateById(id: string): TemplateRow | undefined {
     return this.db.get<TemplateRow>("SELECT * FROM stepflow_templates WHERE id = ?", id);
@@ -118,6 +134,7 @@ export class StepFlowStore {
     );
   }
   createTemplate(row: TemplateRow, dsl: string) {
+    this.#evict(row);
     this.db.transaction(() => {
       this.db.run(
         "INSERT INTO stepflow_templates (id, tenant, name, latest, description, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -140,6 +157,7 @@ export class StepFlowStore {
     });
   }
   addVersion(t: TemplateRow, dsl: string, description: string, now: string): number {
+    this.#evict(t);
     return this.db.transaction(() => {
       const current = this.db.get<{ latest: number }>(
         "SELECT latest FROM stepflow_templates WHERE id = ?",
@@ -186,6 +204,7 @@ export class StepFlowStore {
   }
   /** Deletes a template; versions still pinned by executions stay so those can finish or redrive. */
   deleteTemplate(t: TemplateRow) {
+    this.#evict(t);
     this.db.transaction(() => {
       this.db.run("DELETE FROM stepflow_templates WHERE id = ?", t.id);
       this.db.run(
@@ -256,7 +275,34 @@ export class StepFlowStore {
   }
 
   /** Writes a group of executions' transitions; the caller wraps it in one transaction. */
-  write(w: ExecutionWrite) {
+  write(ws: ExecutionWrite[]) {
+    const history: SqlValue[] = [];
+    for (const w of ws) {
+      this.#writeRow(w);
+      for (const e of w.events) {
+        const { seq, type, timestamp, statePath, ...rest } = e;
+        let body: string | null = null;
+        for (const _ in rest) {
+          body = JSON.stringify(rest);
+          break;
+        }
+        history.push(w.row.id, seq, type, timestamp, statePath, body);
+      }
+    }
+    // Multi-row inserts (few statement executions per commit) in a fixed set of sizes.
+    let at = 0;
+    const rows = history.length / HISTORY_COLS;
+    for (const size of [32, 8, 1]) {
+      const sql = historyInsert(size);
+      while (rows - at / HISTORY_COLS >= size) {
+        const end = at + size * HISTORY_COLS;
+        this.db.run(sql, ...history.slice(at, end));
+        at = end;
+      }
+    }
+  }
+
+  #writeRow(w: ExecutionWrite) {
     const r = w.row;
     if (w.insert) {
       this.db.run(
@@ -298,19 +344,19 @@ export class StepFlowStore {
         r.id,
       );
     }
-    for (const e of w.events) {
-      const { seq, type, timestamp, statePath, ...rest } = e;
-      this.db.run(
-        "INSERT INTO stepflow_history (execution_id, seq, type, ts, state_path, body) VALUES (?, ?, ?, ?, ?, ?)",
-        r.id,
-        seq,
-        type,
-        timestamp,
-        statePath,
-        Object.keys(rest).length ? JSON.stringify(rest) : null,
-      );
-    }
   }
+}
+
+const HISTORY_COLS = 6;
+const historySql = new Map<number, string>();
+function historyInsert(rows: number): string {
+  let sql = historySql.get(rows);
+  if (!sql) {
+    sql = "INSERT INTO stepflow_history (execution_id, seq, type, ts, state_path, body) VALUES " +
+      Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?)").join(", ");
+    historySql.set(rows, sql);
+  }
+  return sql;
 }
 
 export type { Template };

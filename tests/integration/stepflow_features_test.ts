@@ -170,7 +170,9 @@ Deno.test("redrive resumes a failed execution from the failed state with a new a
 Deno.test("system events and metrics are published for finished executions", async () => {
   const app = await setup();
   const seen: SystemEvent[] = [];
-  app.server.deps.events.subscribe((e) => seen.push(e));
+  app.server.deps.events.subscribe((e) => {
+    seen.push(e);
+  });
   try {
     await createTemplate(app, "ev", {
       entry: "S",

@@ -38,6 +38,22 @@ export interface EngineEnv {
   record: boolean;
 }
 
+// One step stamps many events and contexts within the same millisecond: format each instant once.
+let lastMs = NaN;
+let lastIso = "";
+let prevMs = NaN;
+let prevIso = "";
+/** `new Date(ms).toISOString()`, remembering the last two instants. */
+export function isoTime(ms: number): string {
+  if (ms === lastMs) return lastIso;
+  if (ms === prevMs) return prevIso;
+  prevMs = lastMs;
+  prevIso = lastIso;
+  lastMs = ms;
+  lastIso = new Date(ms).toISOString();
+  return lastIso;
+}
+
 export type Next = { name: string; input: unknown } | undefined;
 
 const FINISH_EVENT: Record<Exclude<ExecutionStatus, "running">, HistoryEventType> = {
@@ -67,8 +83,9 @@ export class Run {
       });
     }
     if (!this.env.record) return;
-    const e: HistoryEvent = { seq, type, timestamp: new Date(this.env.now()).toISOString(), statePath };
-    for (const [k, v] of Object.entries(fields)) {
+    const e: HistoryEvent = { seq, type, timestamp: isoTime(this.env.now()), statePath };
+    for (const k in fields) {
+      const v = fields[k as keyof HistoryEvent];
       if (v !== undefined) (e as unknown as Record<string, unknown>)[k] = v;
     }
     this.events.push(e);
@@ -160,37 +177,41 @@ export class Run {
   }
 
   // ---- data -------------------------------------------------------------------------------------
-  context(thread: Thread, extra: Record<string, unknown> = {}) {
+  context(thread: Thread, extra?: Record<string, unknown>) {
     const e = this.exec;
-    return {
+    let retryCount = 0;
+    for (const n of thread.retries) retryCount += n ?? 0;
+    const ctx: Record<string, unknown> = {
       execution: {
         id: e.id,
         name: e.name,
         template: e.template,
         version: e.version,
-        startTime: new Date(e.startedAt).toISOString(),
+        startTime: isoTime(e.startedAt),
         redriveCount: e.redriveCount,
       },
       state: {
         name: thread.state,
         path: this.path(thread),
-        enteredTime: new Date(thread.enteredAt).toISOString(),
-        retryCount: thread.retries.reduce((a, b) => a + (b ?? 0), 0),
+        enteredTime: isoTime(thread.enteredAt),
+        retryCount,
       },
-      ...extra,
     };
+    if (extra) Object.assign(ctx, extra);
+    return ctx;
   }
   data(
     thread: Thread,
-    extra: { result?: unknown; error?: ErrorInfo; context?: Record<string, unknown> } = {},
+    extra?: { result?: unknown; error?: ErrorInfo; context?: Record<string, unknown> },
   ) {
-    return {
+    const d: Record<string, unknown> = {
       input: thread.input,
       vars: thread.vars,
-      context: this.context(thread, extra.context),
-      ...(extra.result !== undefined ? { result: extra.result } : {}),
-      ...(extra.error !== undefined ? { error: extra.error } : {}),
+      context: this.context(thread, extra?.context),
     };
+    if (extra?.result !== undefined) d.result = extra.result;
+    if (extra?.error !== undefined) d.error = extra.error;
+    return d;
   }
   /** Evaluates a template at `pointer`; runtime errors become States.QueryEvaluationError. */
   async evaluate(

@@ -77,6 +77,10 @@ export class Driver {
     return f;
   }
 
+  hasFlow(templateId: string, version: number): boolean {
+    return this.#flows.has(`${templateId}:${version}`);
+  }
+
   nameKey = (templateId: string, name: string) => `${templateId}\n${name}`;
   byName(templateId: string, name: string): Live | undefined {
     return this.#names.get(this.nameKey(templateId, name));
@@ -186,7 +190,7 @@ export class Driver {
     const now = new Date(this.o.clock.now()).toISOString();
     try {
       this.o.db.transaction(() => {
-        for (const p of batch) this.o.store.write({ insert: p.insert, row: p.row, events: p.events, now });
+        this.o.store.write(batch.map((p) => ({ insert: p.insert, row: p.row, events: p.events, now })));
       });
     } catch (err) {
       // Nothing was acknowledged: keep the batch and try again shortly.

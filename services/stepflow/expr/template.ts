@@ -64,6 +64,33 @@ export interface CompiledTemplate {
   readonly expressions: string[];
 }
 
+const PATH_RE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const KEYWORDS = new Set(["and", "or", "in", "true", "false", "null"]);
+/** Marks "this path needs full JSONata semantics" (arrays map over steps, sequences flatten). */
+const NOT_SIMPLE = Symbol("not simple");
+
+/**
+ * The most common expression, a plain field path (`input.orderId`), walked directly. Only
+ * plain objects are walked; an array or a function anywhere on the way (where JSONata maps or
+ * flattens) falls back to JSONata, so results are identical.
+ */
+function simplePath(source: string): ((data: unknown) => unknown) | undefined {
+  if (!PATH_RE.test(source)) return undefined;
+  const steps = source.split(".");
+  if (steps.some((s) => KEYWORDS.has(s))) return undefined;
+  return (data) => {
+    let v = data;
+    for (const step of steps) {
+      if (v === null || v === undefined) return undefined;
+      if (typeof v !== "object") return undefined;
+      if (Array.isArray(v)) return NOT_SIMPLE;
+      v = (v as Record<string, unknown>)[step];
+    }
+    if (typeof v === "function" || Array.isArray(v)) return NOT_SIMPLE;
+    return v;
+  };
+}
+
 /** Compiles one expression source; throws ExpressionSyntaxError. */
 export function compileExpression(source: string): Evaluate {
   let expr: jsonata.Expression;
@@ -73,7 +100,12 @@ export function compileExpression(source: string): Evaluate {
     const e = err as { message?: string; position?: number };
     throw new ExpressionSyntaxError(source, e.message ?? String(err), e.position);
   }
+  const fast = simplePath(source);
   return async (data, bindings) => {
+    if (fast) {
+      const v = fast(data);
+      if (v !== NOT_SIMPLE) return v;
+    }
     try {
       return await expr.evaluate(data, bindings as Record<string, unknown>);
     } catch (err) {

@@ -37,7 +37,8 @@ export function mountExecutionRoutes(app: ApiApp, sf: StepFlow) {
       const b = c.req.valid("json");
       const { execution } = await sf.start(tenant, c.req.valid("param").name, {
         ...b,
-        signal: c.req.raw.signal,
+        // Deno builds a request's AbortSignal on first access: only a sync start that waits needs it.
+        signal: () => c.req.raw.signal,
       });
       return b.mode === "sync" ? c.json(execution, 200) : c.json(execution, 201);
     },
