@@ -16,10 +16,7 @@ import { AuthFlow } from "./authflow/authflow.ts";
 import { RestTokenVault, type TokenVault } from "./authflow/token_vault.ts";
 import { mountAuthFlowRoutes } from "./authflow/routes.ts";
 import { mountMcp } from "./mcp/route.ts";
-import { EventSourceStore } from "./sources/store.ts";
-import { SourceRunner } from "./sources/runner.ts";
-import { EventSources } from "./sources/sources.ts";
-import { mountEventSourceRoutes } from "./sources/routes.ts";
+import { EventSources, EventSourceStore, mountEventSourceRoutes, SourceRunner } from "./sources/mod.ts";
 
 export type { Action, Connection, EventSource, ExecuteResult } from "./types.ts";
 

@@ -87,3 +87,27 @@ Deno.test("an MQTT source with several topics delivers plain-text payloads as st
     await app.close();
   }
 });
+
+Deno.test("a retained MQTT message reaches a new source's rule marked retained: true", async () => {
+  if (!await requireService("Mosquitto", 1883)) return;
+  const app = await fullServer();
+  const topic = `aionix/${unique("config")}/mode`;
+  const publish = (message: unknown) =>
+    expectStatus(app, "POST", "/api/v1/openact/execute", 200, {
+      connection: "mosquitto",
+      operation: "publish",
+      input: { topic, message, retain: true },
+    });
+  try {
+    await createConnection(app, "mosquitto", "mqtt");
+    await createWorkflow(app, "on-mode");
+    await createRule(app, "modes", { source: ["aionix.openact"], detail: { kind: ["mqtt"] } }, "wf:on-mode");
+    await publish({ mode: "eco" }); // before anyone subscribes
+    await createSource(app, { name: "modes", connection: "mosquitto", input: { topic } });
+    const [run] = await waitForExecutions(app, "on-mode", 1);
+    assertEquals([run.input.detail.data, run.input.detail.retained], [{ mode: "eco" }, true]);
+  } finally {
+    await publish("").catch(() => {}); // an empty retained payload clears it
+    await app.close();
+  }
+});

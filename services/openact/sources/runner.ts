@@ -221,7 +221,7 @@ export class SourceRunner {
     gen: number,
     connection: Connection,
     acks: boolean,
-    m: { subject: string; data: unknown },
+    m: { subject: string; data: unknown; retained?: boolean },
   ): Promise<void> | undefined {
     const { source } = live;
     if (live.cancelled || live.gen !== gen) {
@@ -244,6 +244,8 @@ export class SourceRunner {
         kind: connection.kind,
         subject: m.subject,
         data: m.data,
+        // MQTT retained messages come again on every (re)subscribe; rules can skip them
+        ...(m.retained ? { retained: true } : {}),
       },
       resources: [trn, connection.trn],
     });

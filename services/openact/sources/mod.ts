@@ -1,0 +1,35 @@
+/**
+ * Event sources: Redis pub/sub, RabbitMQ queues, MQTT topic filters and NATS subjects whose
+ * messages become Igniter events. `trn:openact:{tenant}:event-source/{name}` subscribes on a
+ * connection; each message is published as the system event
+ * `{ source: "aionix.openact", detailType, detail: { eventSource, connection, kind, subject, data },
+ * resources: [sourceTrn, connectionTrn] }` through `deps.events.publishAndWait()`, which
+ * resolves once Igniter (a durable listener) has matched the event and committed the firings
+ * of every matching rule to SQLite. An event that matches no rule is not stored (as in
+ * EventBridge).
+ *
+ * Delivery guarantee per kind (what happens to a message the broker handed to OpenAct):
+ * - rabbitmq — at-least-once. The delivery is acked only after Igniter committed its firings;
+ *   if storing fails it is retried (0.2 s, 1 s, 3 s), then nacked with requeue; with no Igniter
+ *   in the server it is never acked and stays queued. A crash (kill -9) before the ack leaves it
+ *   unacked, so the broker redelivers it: a crash between commit and ack gives a duplicate run.
+ *   Messages sent while the server is down wait in the queue (durable queue + persistent msgs).
+ * - mqtt — at-most-once. mqtt.js PUBACKs a QoS 1/2 message as soon as the handler returns,
+ *   before Igniter's commit (a microtask later), and the subscription uses a clean session, so
+ *   a crash in that window or messages published while disconnected are lost. Retained
+ *   messages are delivered again on every (re)subscribe; their events carry `retained: true`.
+ * - redis — at-most-once: pub/sub has no acknowledgement or persistence; messages published
+ *   while the subscriber is disconnected (or the server is down) are never seen.
+ * - nats — at-most-once: core NATS subscriptions have no acknowledgement; messages published
+ *   while disconnected are lost (JetStream consumers are not an event-source kind).
+ * "Stored" means committed in SQLite WAL mode: it survives a process crash; an OS crash or power
+ * loss can lose the last commits unless `database.synchronous = "FULL"`.
+ *
+ * Connection loss after subscribing is retried by each driver (status `reconnecting`, then
+ * `running`); a failed first subscribe or a driver that gives up is retried here with backoff
+ * (1 s doubling to 30 s, status `error`). lastError is credential-redacted.
+ */
+export { SourceRunner } from "./runner.ts";
+export { EventSources } from "./sources.ts";
+export { EventSourceStore } from "./store.ts";
+export { mountEventSourceRoutes } from "./routes.ts";
