@@ -1,95 +1,132 @@
-/** Connections (test) and actions (execute with input). */
-import { useState } from "react";
-import { post } from "../api.ts";
-import { JsonBlock } from "../ui/table.tsx";
-import { toastError } from "../ui/toast.tsx";
-import { Detail, ErrorLine, ResourceList, usePaged } from "./resource.tsx";
+/**
+ * Connections and actions (OpenAct). #/connections lists connections, ?tab=actions the actions;
+ * ?connection=NAME opens a connection (test it), ?action=KIND.NAME an action (execute it).
+ */
+import type { ReactNode } from "react";
+import { navigate, useRoute } from "../router.ts";
+import { Table } from "../ui/table.tsx";
+import { ErrorLine, usePaged } from "./resource.tsx";
+import { Pill, Tabs, When } from "./ui.tsx";
+import { ConnectionDetail } from "./connection_detail.tsx";
+import { ActionDetail } from "./action_detail.tsx";
+
+export interface Connection {
+  name: string;
+  trn: string;
+  kind: string;
+  description: string;
+  settings: Record<string, unknown>;
+  credential: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Action {
+  name: string;
+  trn: string;
+  kind: string;
+  connection: string;
+  operation: string;
+  parameters: Record<string, unknown>;
+  inputSchema: Record<string, unknown> | null;
+  description: string;
+  timeoutMs: number | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const connectionHref = (name: string) => `#/connections?connection=${encodeURIComponent(name)}`;
+export const actionHref = (a: { kind: string; name: string }) =>
+  `#/connections?action=${encodeURIComponent(`${a.kind}.${a.name}`)}`;
+
+/** The credential's secret name from its TRN (trn:credvault:t:credential/NAME), linked to the secret. */
+export function CredentialLink({ trn }: { trn: string | null }): ReactNode {
+  if (!trn) return <span className="muted">none</span>;
+  const name = /credential\/(.+)$/.exec(trn)?.[1];
+  return name ? <a href={`#/secrets/${encodeURIComponent(name)}`} title={trn}>{name}</a> : <code>{trn}</code>;
+}
 
 export function ConnectionsPage() {
-  const connections = usePaged<Record<string, unknown>>("/api/v1/connections");
-  const actions = usePaged<Record<string, unknown>>("/api/v1/actions");
-  const [result, setResult] = useState<{ title: string; value: unknown }>();
-  const [input, setInput] = useState("{}");
-  const ref = (x: Record<string, unknown>) => encodeURIComponent(`${x.kind}.${x.name}`);
-  const call = async (title: string, path: string, body: unknown) => {
-    try {
-      setResult({ title, value: await post(path, body) });
-    } catch (err) {
-      toastError(err);
-      setResult({ title, value: { error: (err as Error).message } });
-    }
-  };
+  const route = useRoute();
+  const connection = route.query.get("connection");
+  const action = route.query.get("action");
+  if (connection) return <ConnectionDetail key={connection} name={connection} />;
+  if (action) return <ActionDetail key={action} ref_={action} />;
+  const tab = route.query.get("tab") ?? "connections";
   return (
-    <div className="page split-page">
-      <div className="list-pane">
-        <h2>Connections</h2>
-        <ErrorLine error={connections.error} />
-        <ResourceList
-          items={connections.items}
-          testId="connections"
-          columns={["kind", "name", "description", "updatedAt"]}
-          actions={(c) => (
-            <button
-              type="button"
-              className="small"
-              onClick={() =>
-                call(
-                  `test ${c.name}`,
-                  `/api/v1/connections/${ref(c)}/test`,
-                  {},
-                )}
-            >
-              Test
-            </button>
-          )}
-          empty="No connections yet."
-        />
-        <h2>Actions</h2>
-        <ErrorLine error={actions.error} />
-        <label className="field">
-          <span className="field-label">Input for Execute (JSON)</span>
-          <textarea
-            className="code"
-            rows={3}
-            value={input}
-            onChange={(e) => setInput(e.target.value)}
-          />
-        </label>
-        <ResourceList
-          items={actions.items}
-          testId="actions"
-          columns={["kind", "name", "connection", "operation", "description"]}
-          actions={(a) => (
-            <button
-              type="button"
-              className="small"
-              onClick={() => {
-                let body: unknown;
-                try {
-                  body = { input: JSON.parse(input) };
-                } catch (err) {
-                  return toastError(err);
-                }
-                call(
-                  `execute ${a.name}`,
-                  `/api/v1/actions/${ref(a)}/execute`,
-                  body,
-                );
-              }}
-            >
-              Execute
-            </button>
-          )}
-          empty="No actions yet."
-        />
+    <div className="console-page">
+      <div className="console-head">
+        <h2>Connections and actions</h2>
       </div>
-      {result && (
-        <div className="detail-pane">
-          <Detail title={result.title}>
-            <JsonBlock value={result.value} />
-          </Detail>
-        </div>
-      )}
+      <Tabs
+        tabs={[["connections", "Connections"], ["actions", "Actions"]]}
+        active={tab}
+        onChange={(t) => navigate(t === "connections" ? "/connections" : `/connections?tab=${t}`)}
+      />
+      {tab === "actions" ? <ActionList /> : <ConnectionList />}
     </div>
+  );
+}
+
+function ConnectionList() {
+  const list = usePaged<Connection>("/api/v1/connections");
+  return (
+    <>
+      <ErrorLine error={list.error} />
+      <Table
+        rows={list.items}
+        testId="connections"
+        empty="No connections yet. Create one with: aio act conn create NAME --kind http …"
+        onRow={(c) => navigate(connectionHref(c.name).slice(1))}
+        columns={[
+          ["Name", (c) => <a href={connectionHref(c.name)}>{c.name}</a>],
+          ["Kind", (c) => <Pill status="type">{c.kind}</Pill>],
+          ["Description", (c) => c.description || <span className="muted">—</span>],
+          ["Endpoint", (c) => <code>{endpointOf(c.settings)}</code>],
+          ["Credential", (c) => <CredentialLink trn={c.credential} />],
+          ["Version", (c) => c.version],
+          ["Updated", (c) => <When iso={c.updatedAt} />],
+        ]}
+      />
+      {list.more && <button type="button" onClick={list.more}>Load more</button>}
+    </>
+  );
+}
+
+/** The most telling setting of a connection: its URL, host or path. */
+export function endpointOf(settings: Record<string, unknown>): string {
+  for (
+    const k of ["baseUrl", "url", "endpoint", "host", "hostname", "servers", "brokers", "path", "database"]
+  ) {
+    const v = settings[k];
+    if (typeof v === "string" && v) return v;
+    if (Array.isArray(v) && v.length) return v.join(", ");
+  }
+  return "";
+}
+
+function ActionList() {
+  const list = usePaged<Action>("/api/v1/actions");
+  return (
+    <>
+      <ErrorLine error={list.error} />
+      <Table
+        rows={list.items}
+        testId="actions"
+        empty="No actions yet. Create one with: aio act create KIND.NAME --connection …"
+        onRow={(a) => navigate(actionHref(a).slice(1))}
+        columns={[
+          ["Action", (a) => <a href={actionHref(a)}>{`${a.kind}.${a.name}`}</a>],
+          ["Connection", (a) => <a href={connectionHref(a.connection)}>{a.connection}</a>],
+          ["Operation", (a) => <code>{a.operation}</code>],
+          ["Description", (a) => a.description || <span className="muted">—</span>],
+          ["Input schema", (a) => (a.inputSchema ? "yes" : <span className="muted">none</span>)],
+          ["Updated", (a) => <When iso={a.updatedAt} />],
+        ]}
+      />
+      {list.more && <button type="button" onClick={list.more}>Load more</button>}
+    </>
   );
 }

@@ -1,89 +1,133 @@
-/** Functions: list, versions, aliases with traffic weights, invoke, logs, metrics. */
-import { useEffect, useState } from "react";
-import { get, post } from "../api.ts";
-import { navigate } from "../router.ts";
-import { JsonBlock } from "../ui/table.tsx";
-import { toastError } from "../ui/toast.tsx";
-import { Detail, ErrorLine, ResourceList, usePaged } from "./resource.tsx";
+/**
+ * Functions: a list like Lambda's (runtime, latest version, code size, last modified) and a
+ * detail page with tabs: configuration, versions, aliases (traffic), test (invoke), logs, monitor.
+ */
+import { useCallback, useEffect, useState } from "react";
+import type { AliasInfo, FunctionInfo, VersionInfo } from "../../../services/aionixfn/types.ts";
+import { get } from "../api.ts";
+import { navigate, useRoute } from "../router.ts";
+import { Table } from "../ui/table.tsx";
+import { ErrorLine, usePaged } from "./resource.tsx";
+import { useCan } from "./role.ts";
+import { bytes, Crumbs, Pill, Tabs, When } from "./ui.tsx";
+import { FunctionConfig } from "./function_config.tsx";
+import { AliasesPanel, VersionsPanel } from "./function_versions.tsx";
+import { InvokePanel } from "./function_invoke.tsx";
+import { LogsPanel, MonitorPanel } from "./function_logs.tsx";
+
+export const fnHref = (name: string, tab?: string) =>
+  `#/functions/${encodeURIComponent(name)}${tab ? `?tab=${tab}` : ""}`;
 
 export function FunctionsPage({ name }: { name?: string }) {
-  const list = usePaged<Record<string, unknown>>("/api/v1/functions");
+  return name ? <FunctionDetail key={name} name={name} /> : <FunctionList />;
+}
+
+function FunctionList() {
+  const list = usePaged<FunctionInfo>("/api/v1/functions");
+  const [filter, setFilter] = useState("");
+  const rows = list.items.filter((f) =>
+    !filter || f.name.includes(filter) || f.description.toLowerCase().includes(filter.toLowerCase())
+  );
   return (
-    <div className="page split-page">
-      <div className="list-pane">
+    <div className="console-page">
+      <div className="console-head">
         <h2>Functions</h2>
-        <ErrorLine error={list.error} />
-        <ResourceList
-          items={list.items}
-          testId="functions"
-          columns={["name", "runtime", "description", "updatedAt"]}
-          onRow={(f) => navigate(`/functions/${encodeURIComponent(String(f.name))}`)}
-          empty="No functions yet (aio fn create)."
+        <span className="muted">({list.items.length})</span>
+        <span className="spacer" />
+        <input
+          placeholder="Filter by name or description"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          data-testid="fn-filter"
         />
-        {list.more && <button type="button" onClick={list.more}>Load more</button>}
+        <button type="button" onClick={list.reload}>Refresh</button>
       </div>
-      {name && <FunctionDetail key={name} name={name} />}
+      <ErrorLine error={list.error} />
+      <Table
+        rows={rows}
+        testId="functions"
+        empty="No functions yet. Create one with: aio fn create NAME --runtime deno --code file.ts"
+        onRow={(f) => navigate(`/functions/${encodeURIComponent(f.name)}`)}
+        columns={[
+          ["Function name", (f) => <a href={fnHref(f.name)} data-fn={f.name}>{f.name}</a>],
+          ["Description", (f) => f.description || <span className="muted">—</span>],
+          ["Runtime", (f) => <Pill status="type">{f.runtime}</Pill>],
+          ["Latest version", (f) => (f.latestVersion ?? <span className="muted">unpublished</span>)],
+          ["Code size", (f) => bytes(f.codeSize)],
+          ["Timeout", (f) => `${f.timeout} s`],
+          ["Last modified", (f) => <When iso={f.updatedAt} />],
+        ]}
+      />
+      {list.more && <button type="button" onClick={list.more}>Load more</button>}
     </div>
   );
 }
 
-function FunctionDetail({ name }: { name: string }) {
+const TABS: Array<[string, string]> = [
+  ["config", "Configuration"],
+  ["test", "Test"],
+  ["versions", "Versions"],
+  ["aliases", "Aliases"],
+  ["logs", "Logs"],
+  ["monitor", "Monitor"],
+];
+
+/** The function and its versions/aliases, reloadable by every tab after a change. */
+export interface FnData {
+  fn?: FunctionInfo;
+  versions: VersionInfo[];
+  aliases: AliasInfo[];
+  reload: () => void;
+}
+
+function useFunction(name: string): FnData & { error?: string } {
   const base = `/api/v1/functions/${encodeURIComponent(name)}`;
-  const [fn, setFn] = useState<unknown>();
-  const versions = usePaged<Record<string, unknown>>(`${base}/versions`);
-  const aliases = usePaged<Record<string, unknown>>(`${base}/aliases`);
-  const [logs, setLogs] = useState<unknown>();
-  const [metrics, setMetrics] = useState<unknown>();
-  const [event, setEvent] = useState("{}");
-  const [result, setResult] = useState<unknown>();
+  const [data, setData] = useState<Omit<FnData, "reload">>({ versions: [], aliases: [] });
   const [error, setError] = useState<string>();
-  useEffect(() => {
-    get(base).then(setFn).catch((e) => setError(e.message));
-    get(`${base}/logs?limit=50`).then(setLogs).catch(() => {});
-    get(`${base}/metrics`).then(setMetrics).catch(() => {});
-  }, [base]);
-  const invoke = async () => {
+  const load = useCallback(async () => {
     try {
-      setResult(await post(`${base}/invoke`, JSON.parse(event)));
+      const [fn, versions, aliases] = await Promise.all([
+        get<FunctionInfo>(base),
+        get<{ items: FnData["versions"] }>(`${base}/versions?limit=200`),
+        get<{ items: FnData["aliases"] }>(`${base}/aliases`),
+      ]);
+      setData({ fn, versions: versions.items, aliases: aliases.items });
+      setError(undefined);
     } catch (err) {
-      toastError(err);
-      setResult({ error: (err as Error).message });
+      setError((err as Error).message);
     }
-  };
+  }, [base]);
+  useEffect(() => void load(), [load]);
+  return { ...data, reload: load, error };
+}
+
+function FunctionDetail({ name }: { name: string }) {
+  const route = useRoute();
+  const tab = route.query.get("tab") ?? "config";
+  const data = useFunction(name);
+  const canWrite = useCan("operator");
   return (
-    <div className="detail-pane">
-      <h3>{name}</h3>
-      <ErrorLine error={error} />
-      <Detail title="Configuration" value={fn} />
-      <Detail title="Versions">
-        <ResourceList items={versions.items} />
-      </Detail>
-      <Detail title="Aliases and traffic">
-        <ResourceList
-          items={aliases.items}
-          columns={["name", "version", "weights", "description"]}
-        />
-      </Detail>
-      <Detail title="Invoke">
-        <textarea
-          className="code"
-          rows={4}
-          value={event}
-          onChange={(e) => setEvent(e.target.value)}
-          data-testid="fn-event"
-        />
-        <button
-          type="button"
-          className="primary small"
-          onClick={invoke}
-          data-testid="fn-invoke"
-        >
-          Invoke
-        </button>
-        {result !== undefined && <JsonBlock value={result} />}
-      </Detail>
-      <Detail title="Metrics" value={metrics} />
-      <Detail title="Recent logs" value={logs} />
+    <div className="console-page" data-testid="fn-detail">
+      <Crumbs items={[["Functions", "#/functions"], [name]]} />
+      <div className="console-head">
+        <h2>{name}</h2>
+        {data.fn && <Pill status="type">{data.fn.runtime}</Pill>}
+        <span className="sub">{data.fn?.trn}</span>
+        <span className="spacer" />
+        {canWrite && (
+          <button type="button" onClick={() => navigate(fnHref(name, "test").slice(1))}>
+            Test
+          </button>
+        )}
+      </div>
+      <ErrorLine error={data.error} />
+      <Tabs tabs={TABS} active={tab} onChange={(t) => navigate(fnHref(name, t).slice(1))} />
+      {data.fn && tab === "config" && <FunctionConfig fn={data.fn} onSaved={data.reload} />}
+      {tab === "test" && <InvokePanel name={name} data={data} />}
+      {tab === "versions" && <VersionsPanel name={name} data={data} />}
+      {tab === "aliases" && <AliasesPanel name={name} data={data} />}
+      {tab === "logs" && <LogsPanel name={name} />}
+      {tab === "monitor" && <MonitorPanel name={name} />}
     </div>
   );
 }

@@ -1,86 +1,74 @@
-/** Secrets: metadata and versions (never values); reveal for roles the server allows (audited). */
-import { useEffect, useState } from "react";
-import { get, post } from "../api.ts";
+/** Secrets: metadata only in the list (never values); the detail page has versions, stages and reveal. */
+import { useState } from "react";
+import type { Secret } from "../../../services/credvault/types.ts";
 import { navigate } from "../router.ts";
-import { JsonBlock } from "../ui/table.tsx";
-import { Detail, ErrorLine, ResourceList, usePaged } from "./resource.tsx";
+import { Table } from "../ui/table.tsx";
+import { ErrorLine, usePaged } from "./resource.tsx";
+import { Pill, When } from "./ui.tsx";
+import { SecretDetail } from "./secret_detail.tsx";
 
 export function SecretsPage({ name }: { name?: string }) {
-  const list = usePaged<Record<string, unknown>>("/api/v1/secrets");
-  return (
-    <div className="page split-page">
-      <div className="list-pane">
-        <h2>Secrets</h2>
-        <ErrorLine error={list.error} />
-        <ResourceList
-          items={list.items}
-          testId="secrets"
-          columns={[
-            "name",
-            "type",
-            "description",
-            "rotationEnabled",
-            "updatedAt",
-          ]}
-          onRow={(s) => navigate(`/secrets/${encodeURIComponent(String(s.name))}`)}
-          empty="No secrets yet."
-        />
-      </div>
-      {name && <SecretDetail key={name} name={name} />}
-    </div>
-  );
+  return name ? <SecretDetail key={name} name={name} /> : <SecretList />;
 }
 
-function SecretDetail({ name }: { name: string }) {
-  const base = `/api/v1/secrets/${encodeURIComponent(name)}`;
-  const [meta, setMeta] = useState<unknown>();
-  const versions = usePaged<Record<string, unknown>>(`${base}/versions`);
-  const [revealed, setRevealed] = useState<unknown>();
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    get(base).then(setMeta).catch((e) => setError(e.message));
-  }, [base]);
-  const reveal = async () => {
-    try {
-      setRevealed(await post(`${base}/reveal`, {}));
-    } catch (err) {
-      setRevealed(undefined);
-      setError(`reveal refused: ${(err as Error).message}`);
-    }
-  };
+/** How the secret rotates, in words. */
+export function rotationText(s: Secret): string {
+  if (!s.rotation) return "off";
+  const how = s.rotation.function ? `by ${s.rotation.function}` : "random value";
+  const when = s.rotation.every
+    ? `every ${s.rotation.every}`
+    : s.rotation.cron
+    ? `cron ${s.rotation.cron}`
+    : "on demand";
+  return `${when}, ${how}`;
+}
+
+function SecretList() {
+  const list = usePaged<Secret>("/api/v1/secrets");
+  const [filter, setFilter] = useState("");
+  const rows = list.items.filter((s) => !filter || s.name.includes(filter));
   return (
-    <div className="detail-pane">
-      <h3>{name}</h3>
-      <ErrorLine error={error} />
-      <Detail title="Metadata" value={meta} />
-      <Detail title="Versions">
-        <ResourceList items={versions.items} />
-      </Detail>
-      <Detail title="Value">
-        {revealed === undefined
-          ? (
-            <button
-              type="button"
-              className="small"
-              onClick={reveal}
-              data-testid="reveal"
-            >
-              Reveal (audited)
-            </button>
-          )
-          : (
-            <>
-              <JsonBlock value={revealed} />
-              <button
-                type="button"
-                className="small"
-                onClick={() => setRevealed(undefined)}
-              >
-                Hide
-              </button>
-            </>
-          )}
-      </Detail>
+    <div className="console-page">
+      <div className="console-head">
+        <h2>Secrets</h2>
+        <span className="muted">({list.items.length})</span>
+        <span className="spacer" />
+        <input
+          placeholder="Filter by name"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
+        <button type="button" onClick={list.reload}>Refresh</button>
+      </div>
+      <p className="note">
+        Values are never listed. Open a secret to see its versions; revealing a value is audited.
+      </p>
+      <ErrorLine error={list.error} />
+      <Table
+        rows={rows}
+        testId="secrets"
+        empty="No secrets yet. Create one with: aio secret create NAME --value …"
+        onRow={(s) => navigate(`/secrets/${encodeURIComponent(s.name)}`)}
+        columns={[
+          ["Secret name", (s) => <a href={`#/secrets/${encodeURIComponent(s.name)}`}>{s.name}</a>],
+          ["Type", (s) => <Pill status="type">{s.type}</Pill>],
+          ["Description", (s) => s.description || <span className="muted">—</span>],
+          ["Versions", (s) => s.versionCount],
+          ["Stages", (s) =>
+            (["current", "pending", "previous"] as const).filter((st) =>
+              s.stages[st]
+            ).map((st) => <Pill key={st} status={st}>{st}</Pill>)],
+          ["Rotation", (s) =>
+            rotationText(s)],
+          [
+            "Last rotated",
+            (s) => (s.lastRotatedAt ? <When iso={s.lastRotatedAt} /> : <span className="muted">never</span>),
+          ],
+          ["Last changed", (s) => <When iso={s.updatedAt} />],
+          ["", (s) => (s.deletedAt ? <Pill status="failed">scheduled for deletion</Pill> : null)],
+        ]}
+      />
+      {list.more && <button type="button" onClick={list.more}>Load more</button>}
     </div>
   );
 }
