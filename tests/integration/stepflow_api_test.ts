@@ -94,7 +94,9 @@ Deno.test("sync execution returns the output; history records each transition in
     const e = await runSync(app, "three", { n: 4 });
     assertEquals([e.status, e.output, e.kind, e.version], ["succeeded", { result: 10 }, "durable", 1]);
     assertMatch(e.trn as string, /^trn:stepflow:default:execution\/three\//);
-    const h = await app.json<{ items: { seq: number; type: string; statePath: string }[] }>(
+    const h = await app.json<
+      { items: { seq: number; type: string; statePath: string; details?: Record<string, unknown> }[] }
+    >(
       "GET",
       `/api/v1/executions/${e.id}/history`,
     );
@@ -104,13 +106,16 @@ Deno.test("sync execution returns the output; history records each transition in
       "StateExited A",
       "StateEntered B",
       "TaskScheduled B",
+      "TaskStarted B",
       "TaskSucceeded B",
       "StateExited B",
       "StateEntered C",
       "StateExited C",
       "ExecutionSucceeded",
     ]);
-    assertEquals(h.body.items.map((x) => x.seq), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assertEquals(h.body.items.map((x) => x.seq), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    // TaskStarted is recorded when the driver hands the committed task to its executor.
+    assertEquals(h.body.items[5].details, { action: "fn:double", attempt: 1 });
     const page = await app.json<{ items: unknown[]; nextToken: string }>(
       "GET",
       `/api/v1/executions/${e.id}/history?limit=4`,

@@ -84,6 +84,19 @@ async function apply(run: Run, trigger: Trigger) {
       await run.drive(root, { name: run.flow.dsl.entry, input: exec.input });
       return;
     }
+    case "taskStarted": {
+      const task = exec.tasks[trigger.taskId];
+      if (!task || exec.status !== "running") return;
+      run.emit("TaskStarted", task.statePath, {
+        stateName: exec.threads[task.thread]?.state,
+        details: {
+          action: task.action,
+          attempt: task.attempt,
+          ...(trigger.resumed ? { resumed: true } : {}),
+        },
+      });
+      return;
+    }
     case "taskSucceeded":
     case "taskFailed": {
       const task = exec.tasks[trigger.taskId];

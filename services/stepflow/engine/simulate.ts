@@ -87,6 +87,10 @@ export class Simulation {
     const r = await handle(this.flow, this.exec, trigger, this.#env);
     this.history.push(...r.events);
     for (const c of r.commands) await this.#command(c);
+    // Like the driver: each dispatched task reports TaskStarted as the next step.
+    for (const c of r.commands) {
+      if (c.type === "dispatch") await this.#apply({ type: "taskStarted", taskId: c.taskId });
+    }
   }
 
   async #command(c: Command) {

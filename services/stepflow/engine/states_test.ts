@@ -145,6 +145,7 @@ Deno.test("task passes evaluated parameters and an idempotency key executionId:s
     "ExecutionStarted",
     "StateEntered T",
     "TaskScheduled T",
+    "TaskStarted T",
     "TaskSucceeded T",
     "StateExited T",
     "ExecutionSucceeded",

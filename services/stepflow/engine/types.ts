@@ -156,6 +156,8 @@ export interface ExecState {
 
 export type Trigger =
   | { type: "start"; vars?: Record<string, unknown> }
+  /** The driver handed the task to its executor (after the commit that scheduled it). */
+  | { type: "taskStarted"; taskId: string; resumed?: boolean }
   | { type: "taskSucceeded"; taskId: string; output: unknown }
   | { type: "taskFailed"; taskId: string; error: string; cause: string }
   | { type: "heartbeat"; taskId: string }

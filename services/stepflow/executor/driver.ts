@@ -288,10 +288,15 @@ export class Driver {
     live.timers.set(timerId, this.o.clock.setTimeout(fire, Math.max(0, Math.min(delay, MAX_TIMER_MS))));
   }
 
-  #dispatch(live: Live, c: Extract<Command, { type: "dispatch" }>) {
+  #dispatch(live: Live, c: Extract<Command, { type: "dispatch" }>, resumed = false) {
     const ctl = new AbortController();
     live.controllers.set(c.taskId, ctl);
     const m = live.meta;
+    // Recorded as the execution's next step, so it lands before the task's result.
+    if (m.kind === "durable") {
+      this.enqueue(live, { type: "taskStarted", taskId: c.taskId, ...(resumed ? { resumed } : {}) })
+        .catch(() => {});
+    }
     this.o.bus.execute(c.action, m.tenant, {
       input: c.input,
       mode: "sync",
@@ -425,7 +430,7 @@ export class Driver {
         statePath: task.statePath,
         ...(task.token ? { token: task.token } : {}),
         ...(task.deadline !== undefined ? { deadline: task.deadline } : {}),
-      });
+      }, true);
     }).catch((err) => this.o.logger.error("stepflow resume failed", { executionId: live.meta.id, err }));
   }
 
