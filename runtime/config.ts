@@ -49,6 +49,12 @@ export const ConfigSchema = z.strictObject({
     /** The python3 executable for Python functions. */
     python: z.string().min(1).default("python3"),
   }).prefault({}),
+  igniter: z.strictObject({
+    /** Events kept for `aio events list` (matched or not), per tenant; 0 keeps none. */
+    event_retention_count: z.number().int().min(0).default(100_000),
+    /** Events older than this many days are deleted. */
+    event_retention_days: z.number().positive().default(7),
+  }).prefault({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,8 +1,8 @@
-/** `aio events`: put events on the event bus and test event patterns. */
+/** `aio events`: put events on the event bus, list what arrived, test event patterns. */
 import type { Command } from "commander";
 import { contextFor, parseJsonOption, readSource } from "../context.ts";
 import { CliError, EXIT } from "../errors.ts";
-import type { PutEventsResult } from "../../services/igniter/types.ts";
+import type { PutEventsResult, StoredEvent } from "../../services/igniter/types.ts";
 
 async function jsonArg(
   value: string | undefined,
@@ -14,7 +14,7 @@ async function jsonArg(
 }
 
 export function register(program: Command) {
-  const events = program.command("events").description("The event bus: put events, test patterns");
+  const events = program.command("events").description("The event bus: put events, list them, test patterns");
 
   events.command("put")
     .description("Put one event (--source/--detail-type/--detail) or a batch (--entries)")
@@ -67,6 +67,49 @@ export function register(program: Command) {
           { header: "matched rules", value: (e) => e.matchedRules },
         ],
       });
+    });
+
+  events.command("list")
+    .description("Events that arrived, newest first, matched or not")
+    .option("--source <source>", "only this exact source")
+    .option("--detail-type <type>", "only this exact detail-type")
+    .option("--event-bus <name>", "only this bus")
+    .option("--limit <n>", "page size", "20")
+    .option("--next-token <token>")
+    .action(async (
+      opts: { source?: string; detailType?: string; eventBus?: string; limit?: string; nextToken?: string },
+      cmd: Command,
+    ) => {
+      const ctx = contextFor(cmd);
+      const res = await (await ctx.client()).request<{ items: StoredEvent[]; nextToken?: string }>(
+        "GET",
+        "/api/v1/events",
+        undefined,
+        {
+          query: {
+            source: opts.source,
+            detailType: opts.detailType,
+            eventBus: opts.eventBus,
+            limit: opts.limit,
+            nextToken: opts.nextToken,
+          },
+        },
+      );
+      if (ctx.format() === "json" || ctx.format() === "yaml") return await ctx.print(res);
+      await ctx.print(res.items, {
+        rows: res.items,
+        columns: [
+          { header: "received", value: (e) => e.receivedAt },
+          { header: "source", value: (e) => e.source },
+          { header: "detail-type", value: (e) => e.detailType },
+          { header: "matched", value: (e) => e.matchedRules },
+          { header: "event id", value: (e) => e.id },
+          { header: "bus", value: (e) => e.eventBus, wide: true },
+          { header: "time", value: (e) => e.time, wide: true },
+          { header: "detail", value: (e) => JSON.stringify(e.detail), wide: true },
+        ],
+      });
+      if (res.nextToken) console.log(`more: --next-token ${res.nextToken}`);
     });
 
   events.command("test-pattern")

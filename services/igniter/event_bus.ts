@@ -7,13 +7,17 @@
  */
 import type { Clock } from "../../runtime/clock.ts";
 import { newId } from "../../runtime/ids.ts";
+import type { Logger } from "../../runtime/log.ts";
 import type { Db } from "../../runtime/storage/mod.ts";
+import type { EventLog } from "./event_log.ts";
 import type { IgniterMetrics } from "./metrics.ts";
 import { compilePattern, type EventMatcher } from "./pattern.ts";
 import { firingId, type FiringRow, type IgniterStore, type NewFiring, type TriggerRow } from "./store.ts";
 import type { EventConfig, EventEnvelope, PutEventsResult } from "./types.ts";
 
 export const DEFAULT_BUS = "default";
+/** Retention is enforced after this many logged events (and on a timer). */
+const PRUNE_EVERY = 1000;
 
 export interface EventEntry {
   source: string;
@@ -68,9 +72,17 @@ const key = (tenant: string, bus: string) => `${tenant}\u0000${bus}`;
 export class EventBus {
   #buses = new Map<string, BusRules>();
   #ruleBus = new Map<string, string>();
+  #sincePrune = 0;
 
   constructor(
-    private deps: { db: Db; store: IgniterStore; clock: Clock; metrics: IgniterMetrics },
+    private deps: {
+      db: Db;
+      store: IgniterStore;
+      log: EventLog;
+      clock: Clock;
+      logger: Logger;
+      metrics: IgniterMetrics;
+    },
   ) {}
 
   /** Adds, replaces or (when disabled / not an event rule / no target) removes a rule. */
@@ -137,12 +149,15 @@ export class EventBus {
 
   /** Matches and writes firings; must run inside a transaction. Returns the new firings. */
   ingestInTransaction(tenant: string, entries: EventEntry[], result?: PutEventsResult): FiringRow[] {
-    const { store, clock, metrics } = this.deps;
+    const { store, log, clock, metrics } = this.deps;
     const now = clock.now();
     const rows: FiringRow[] = [];
     for (const entry of entries) {
       const event = this.envelope(tenant, entry, now);
-      const matched = this.#match(tenant, entry.eventBus ?? DEFAULT_BUS, event);
+      const bus = entry.eventBus ?? DEFAULT_BUS;
+      const matched = this.#match(tenant, bus, event);
+      // Serialised once for the event log and every firing of the event.
+      const json = matched.length || log.enabled ? JSON.stringify(event) : "";
       let count = 0;
       for (const rule of matched) {
         const firing: NewFiring = {
@@ -160,7 +175,7 @@ export class EventBus {
           eventId: event.id,
           deliveryId: null,
         };
-        if (!store.insertFiring(firing)) continue;
+        if (!store.insertFiring(firing, json)) continue;
         count++;
         rows.push({
           ...firing,
@@ -172,6 +187,10 @@ export class EventBus {
           runStatus: null,
           error: null,
         });
+      }
+      if (log.enabled) {
+        log.insert(firingId(now), tenant, bus, event, json, { receivedAt: now, matched: count });
+        this.#sincePrune++;
       }
       metrics.events.inc();
       if (count) metrics.matches.inc(count);
@@ -185,6 +204,18 @@ export class EventBus {
   put(tenant: string, entries: EventEntry[]): { result: PutEventsResult; rows: FiringRow[] } {
     const result: PutEventsResult = { failedEntryCount: 0, entries: [] };
     const rows = this.deps.db.transaction(() => this.ingestInTransaction(tenant, entries, result));
+    if (this.#sincePrune >= PRUNE_EVERY) this.prune(false);
     return { result, rows };
+  }
+
+  /** Applies the event log's retention (by count; by age too when asked); a failure is only logged. */
+  prune(byAge: boolean): number {
+    this.#sincePrune = 0;
+    try {
+      return this.deps.db.transaction(() => this.deps.log.prune(this.deps.clock.now(), byAge));
+    } catch (err) {
+      this.deps.logger.error("igniter: pruning the event log failed", { err });
+      return 0;
+    }
   }
 }

@@ -25,6 +25,8 @@ import type {
 } from "./types.ts";
 import { DEAD_LETTER_DETAIL_TYPE, DEAD_LETTER_SOURCE, DEFAULT_RETRY, Dispatcher } from "./dispatcher.ts";
 import { EventBus } from "./event_bus.ts";
+import { EventLog, type EventQuery } from "./event_log.ts";
+import type { TimerId } from "../../runtime/clock.ts";
 import { ScheduleEngine } from "./scheduler.ts";
 
 export interface CreateInput {
@@ -62,14 +64,27 @@ export class Igniter {
   readonly events: EventBus;
   readonly dispatcher: Dispatcher;
   readonly engine: ScheduleEngine;
+  readonly eventLog: EventLog;
   #cache = new Map<string, TriggerRow>();
   #unsubscribe?: () => void;
+  #pruneTimer: TimerId | undefined;
 
   constructor(readonly deps: ServiceDeps, options: { random?: () => number } = {}) {
     const random = options.random ?? Math.random;
     this.store = new IgniterStore(deps.db);
     this.metrics = createIgniterMetrics(deps.metrics);
-    this.events = new EventBus({ db: deps.db, store: this.store, clock: deps.clock, metrics: this.metrics });
+    this.eventLog = new EventLog(deps.db, {
+      count: deps.config.igniter.event_retention_count,
+      days: deps.config.igniter.event_retention_days,
+    });
+    this.events = new EventBus({
+      db: deps.db,
+      store: this.store,
+      log: this.eventLog,
+      clock: deps.clock,
+      logger: deps.logger,
+      metrics: this.metrics,
+    });
     this.dispatcher = new Dispatcher({
       db: deps.db,
       store: this.store,
@@ -105,6 +120,7 @@ export class Igniter {
   start(): void {
     for (const t of this.store.allTriggers()) this.#remember(t);
     this.store.pruneDeliveries(this.deps.clock.now() - 30 * 86400_000);
+    this.#pruneEvents();
     this.#unsubscribe = this.deps.events.subscribe((e) => {
       const executionId = e.detail?.executionId;
       if (
@@ -142,9 +158,23 @@ export class Igniter {
   }
 
   stop(): void {
+    if (this.#pruneTimer !== undefined) this.deps.clock.clearTimeout(this.#pruneTimer);
+    this.#pruneTimer = undefined;
     this.#unsubscribe?.();
     this.engine.stop();
     this.dispatcher.stop();
+  }
+
+  /** Event log retention: at start, every hour, and every 1,000 events (EventBus.put). */
+  #pruneEvents(): void {
+    const deleted = this.events.prune(true);
+    if (deleted) this.deps.logger.debug("igniter: pruned the event log", { deleted });
+    this.#pruneTimer = this.deps.clock.setTimeout(() => this.#pruneEvents(), 3600_000);
+  }
+
+  /** Events that arrived, newest first (matched or not). */
+  listEvents(tenant: string, query: EventQuery) {
+    return this.eventLog.list(tenant, query);
   }
 
   #remember(t: TriggerRow): void {

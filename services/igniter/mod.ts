@@ -9,7 +9,7 @@ import { mountTriggerRoutes } from "./routes.ts";
 import { mountEventRoutes } from "./event_routes.ts";
 import { mountHookRoutes } from "./hook_routes.ts";
 
-export type { EventEnvelope, Firing, PutEventsResult, Trigger, TriggerType } from "./types.ts";
+export type { EventEnvelope, Firing, PutEventsResult, StoredEvent, Trigger, TriggerType } from "./types.ts";
 export { matchesPattern } from "./pattern.ts";
 
 export interface IgniterServiceOptions {

@@ -3,6 +3,7 @@
  * durable outbox and the history in one table) and webhook delivery ids. Portable SQL only.
  */
 import type { Db, Migration } from "../../runtime/storage/mod.ts";
+import { eventLogMigration } from "./event_log.ts";
 import type {
   DeadLetter,
   Firing,
@@ -40,7 +41,7 @@ CREATE TABLE igniter_deliveries (
   version: 2,
   name: "trigger target options (express workflows)",
   sql: "ALTER TABLE igniter_triggers ADD COLUMN target_options TEXT;",
-}];
+}, eventLogMigration];
 
 export interface TriggerRow {
   tenant: string;
@@ -296,7 +297,7 @@ export class IgniterStore {
   }
 
   /** Inserts a firing; false when its dedup key was already used (nothing is written). */
-  insertFiring(f: NewFiring): boolean {
+  insertFiring(f: NewFiring, payloadJson?: string): boolean {
     const r = this.db.run(
       `INSERT INTO igniter_firings (id, tenant, trigger_name, source, dedup_key, target, payload, status, reason,
         attempts, next_attempt_at, scheduled_at, created_at, finished_at, event_id, delivery_id)
@@ -308,7 +309,7 @@ export class IgniterStore {
       f.source,
       f.dedupKey,
       f.target,
-      JSON.stringify(f.payload ?? null),
+      payloadJson ?? JSON.stringify(f.payload ?? null),
       f.status,
       f.reason ?? null,
       f.attempts ?? 0,

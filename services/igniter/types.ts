@@ -133,6 +133,20 @@ export interface EventEnvelope {
   detail: unknown;
 }
 
+/** An event as listed by `GET /api/v1/events` (matched or not). */
+export interface StoredEvent {
+  id: string;
+  eventBus: string;
+  source: string;
+  detailType: string;
+  time: string;
+  receivedAt: string;
+  /** How many rules it matched when it arrived. */
+  matchedRules: number;
+  resources: string[];
+  detail: unknown;
+}
+
 export interface PutEventsResult {
   failedEntryCount: number;
   entries: Array<{ eventId: string; matchedRules: number }>;

@@ -135,6 +135,25 @@ Deno.test("aio events put / test-pattern, and an event rule's firing shows in ai
       "json",
     );
     assertEquals(JSON.parse(miss.stdout).entries[0].matchedRules, 0);
+    await aio("events", "put", "--source", "crm", "--detail-type", "Signup", "--detail", '{"who": "ada"}');
+
+    // Both shop events are listed, the unmatched one too, newest first; filters narrow the list.
+    const listed = await aio("events", "list");
+    assertEquals(listed.code, 0, listed.stderr);
+    // (StepFlow's own "Execution Succeeded" system event may sit between them.)
+    const lines = listed.stdout.trim().split("\n").filter((l) => !l.includes("aionix.stepflow"));
+    assert(/received\s+source\s+detail-type\s+matched\s+event id/i.test(lines[0]), listed.stdout);
+    assert(/\scrm\s+Signup\s+0\s/.test(lines[1]), listed.stdout);
+    assert(/\sshop\s+Order\s+0\s/.test(lines[2]), listed.stdout);
+    assert(/\sshop\s+Order\s+1\s/.test(lines[3]), listed.stdout);
+    const shop = JSON.parse((await aio("events", "list", "--source", "shop", "-o", "json")).stdout);
+    assertEquals(shop.items.map((e: { detail: unknown }) => e.detail), [{ total: 5 }, { total: 250 }]);
+    const signup = JSON.parse(
+      (await aio("events", "list", "--detail-type", "Signup", "--limit", "5", "-o", "json")).stdout,
+    );
+    assertEquals(signup.items.length, 1);
+    const paged = await aio("events", "list", "--limit", "1");
+    assertStringIncludes(paged.stdout, "more: --next-token ");
 
     const match = await aio(
       "events",

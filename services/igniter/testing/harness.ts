@@ -26,7 +26,7 @@ export interface Harness {
 }
 
 export async function harness(
-  options: { clock?: Clock; random?: () => number; dataDir?: string } = {},
+  options: { clock?: Clock; random?: () => number; dataDir?: string; config?: Record<string, unknown> } = {},
 ): Promise<Harness> {
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "aionix-igniter-" });
   let targets = new FakeTargets();
@@ -35,7 +35,7 @@ export async function harness(
   const open = async (clock?: Clock) => {
     targets = new FakeTargets();
     const previous = targets;
-    server = await createServer(parseConfig({ database: { data_path: dataDir } }), {
+    server = await createServer(parseConfig({ ...options.config, database: { data_path: dataDir } }), {
       logger: silentLogger,
       clock,
       processMetrics: false,
