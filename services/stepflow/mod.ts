@@ -2,6 +2,14 @@
  * StepFlow — `trn:stepflow:{tenant}:template/{name}`: durable workflows in the DSL of
  * DESIGN.md §6. Registers the REST API, the `stepflow` executor (child workflows, `wf:`)
  * and the built-in `http` action; resumes running executions at start.
+ *
+ * The `stepflow` executor: `bus.execute("wf:NAME[:version]", tenant, { input, operation:
+ * "start" (default), mode, idempotencyKey, caller })`. mode `sync` resolves with the output
+ * (a failed child rejects with `ChildExecutionError` carrying `error`/`cause`); mode `async`
+ * resolves `{ executionId, trn }`. `idempotencyKey` becomes the execution's name (idempotent
+ * start). `caller.kind` picks the kind: `"durable"` (default) or `"express"` (in memory, no
+ * history, nothing to resume); any other value is a 400. Tasks of an express execution start
+ * their `wf:` children as express too.
  */
 import type { ServiceDeps, ServiceModule } from "../../runtime/service.ts";
 import { StepFlow } from "./service.ts";

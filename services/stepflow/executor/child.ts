@@ -2,6 +2,7 @@
  * The `stepflow` executor on the bus: `wf:NAME[:version]` / `trn:stepflow:…:template/NAME`
  * starts a child execution. The caller's idempotency key becomes the child's name, so a
  * re-sent task (after a crash) finds the same child instead of starting another.
+ * `caller.kind` picks the execution kind: `"durable"` (default) or `"express"`.
  */
 import { AppError, BadRequestError } from "../../../runtime/errors.ts";
 import type { Executor } from "../../../runtime/bus.ts";
@@ -32,6 +33,12 @@ export function childExecutor(sf: StepFlow): Executor {
         throw new BadRequestError(`stepflow has no operation '${op}'; use start`);
       }
       const caller = req.caller ?? {};
+      const kind = caller.kind ?? "durable";
+      if (kind !== "durable" && kind !== "express") {
+        throw new BadRequestError(
+          `caller.kind '${String(kind)}' is not an execution kind: use "durable" (default) or "express"`,
+        );
+      }
       const parentId = typeof caller.executionId === "string" ? caller.executionId : undefined;
       const depth = (typeof caller.depth === "number" ? caller.depth : 0) + (parentId ? 1 : 0);
       const name = req.trn.path + (req.trn.qualifier ? `:${req.trn.qualifier}` : "");
@@ -40,6 +47,7 @@ export function childExecutor(sf: StepFlow): Executor {
         name: req.idempotencyKey,
         parentId,
         depth,
+        kind,
         mode: "async",
       });
       if (req.mode === "async") return { executionId: execution.id, trn: execution.trn };

@@ -310,6 +310,8 @@ export class Driver {
         statePath: c.statePath,
         template: m.template,
         depth: m.depth,
+        // An express execution keeps nothing to resume, so its child workflows are express too.
+        ...(m.kind === "express" ? { kind: "express" } : {}),
         ...(c.token ? { taskToken: c.token } : {}),
       },
     }).then(
