@@ -238,6 +238,7 @@ function registerExec(wf: Command) {
     .option("--template <name>", "only this template")
     .option("--since <iso>", "started at or after")
     .option("--until <iso>", "started before")
+    .option("--kind <kind>", "durable (default, stored) | express (recent ones kept in memory)")
     .option("--limit <n>", "page size", "100")
     .option("--next-token <token>", "continue a listing")
     .action(async (opts: Record<string, string | undefined>, cmd: Command) => {

@@ -10,6 +10,10 @@
  * start). `caller.kind` picks the kind: `"durable"` (default) or `"express"` (in memory, no
  * history, nothing to resume); any other value is a 400. Tasks of an express execution start
  * their `wf:` children as express too.
+ *
+ * Express executions keep no history and no database row: `GET /api/v1/executions/{id}`
+ * answers for the most recent ones (a bounded in-memory ring, lost on restart) and
+ * `GET /api/v1/executions?kind=express` lists them, newest first.
  */
 import type { ServiceDeps, ServiceModule } from "../../runtime/service.ts";
 import { StepFlow } from "./service.ts";

@@ -328,16 +328,44 @@ export class StepFlow {
       template?: string;
       since?: string;
       until?: string;
+      kind?: ExecutionKind;
       limit: number;
       nextToken?: string;
     },
   ): { items: Execution[]; nextToken?: string } {
     const before = decodePageToken<{ s: string; i: string }>(q.nextToken);
+    if (q.kind === "express") return this.#listExpress(tenant, q, before);
     const rows = this.store.listExecutions(tenant, { ...q, limit: q.limit + 1, before });
     const items = rows.slice(0, q.limit).map((r) => this.#view(r));
     if (rows.length <= q.limit) return { items };
     const last = rows[q.limit - 1];
     return { items, nextToken: encodePageToken({ s: last.started_at, i: last.id }) };
+  }
+
+  /**
+   * Express executions live only in memory: the running ones plus a ring of the last
+   * EXPRESS_RING finished ones, newest first, same filters and paging as the durable list.
+   */
+  #listExpress(
+    tenant: string,
+    q: { status?: string; template?: string; since?: string; until?: string; limit: number },
+    before?: { s: string; i: string },
+  ): { items: Execution[]; nextToken?: string } {
+    const views = this.driver.express()
+      .filter((l) => l.meta.tenant === tenant && (!q.template || l.meta.template === q.template))
+      .map((l) => l.view())
+      .filter((e) =>
+        (!q.status || e.status === q.status) && (!q.since || e.startedAt >= q.since) &&
+        (!q.until || e.startedAt < q.until) &&
+        (!before || e.startedAt < before.s || (e.startedAt === before.s && e.id < before.i))
+      )
+      .sort((a, b) =>
+        a.startedAt === b.startedAt ? (a.id < b.id ? 1 : -1) : a.startedAt < b.startedAt ? 1 : -1
+      );
+    const items = views.slice(0, q.limit);
+    if (views.length <= q.limit) return { items };
+    const last = items[items.length - 1];
+    return { items, nextToken: encodePageToken({ s: last.startedAt, i: last.id }) };
   }
 
   history(

@@ -243,6 +243,7 @@ export class StepFlowStore {
       template?: string;
       since?: string;
       until?: string;
+      kind?: string;
       limit: number;
       before?: { s: string; i: string };
     },
@@ -251,6 +252,7 @@ export class StepFlowStore {
     const params: (string | number)[] = [tenant];
     if (f.status) where.push("status = ?"), params.push(f.status);
     if (f.template) where.push("template = ?"), params.push(f.template);
+    if (f.kind) where.push("kind = ?"), params.push(f.kind);
     if (f.since) where.push("started_at >= ?"), params.push(f.since);
     if (f.until) where.push("started_at < ?"), params.push(f.until);
     if (f.before) {

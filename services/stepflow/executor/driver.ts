@@ -44,6 +44,8 @@ interface Pending {
 }
 
 const MAX_TIMER_MS = 2_000_000_000;
+/** How many finished express executions stay visible (get, list): they have no database row. */
+export const EXPRESS_RING = 1000;
 const DETAIL_TYPES: Record<string, string> = {
   succeeded: "Execution Succeeded",
   failed: "Execution Failed",
@@ -84,6 +86,13 @@ export class Driver {
   nameKey = (templateId: string, name: string) => `${templateId}\n${name}`;
   byName(templateId: string, name: string): Live | undefined {
     return this.#names.get(this.nameKey(templateId, name));
+  }
+  /** Running and recently finished express executions (the ring holds the last EXPRESS_RING). */
+  express(): Live[] {
+    const out: Live[] = [];
+    for (const l of this.live.values()) if (l.meta.kind === "express") out.push(l);
+    for (const l of this.#express.values()) out.push(l);
+    return out;
   }
   get(tenant: string, id: string): Live | undefined {
     const l = this.live.get(id) ?? this.#express.get(id);
@@ -257,7 +266,7 @@ export class Driver {
     this.#names.delete(this.nameKey(m.templateId, m.name));
     if (m.kind === "express") {
       this.#express.set(m.id, live);
-      if (this.#express.size > 1000) this.#express.delete(this.#express.keys().next().value!);
+      if (this.#express.size > EXPRESS_RING) this.#express.delete(this.#express.keys().next().value!);
     }
     const s = live.state;
     this.o.events.publish({

@@ -49,7 +49,8 @@ export function mountExecutionRoutes(app: ApiApp, sf: StepFlow) {
       method: "get",
       path: "/api/v1/executions",
       tags: TAG,
-      summary: "List executions, newest first (filters: status, template, since, until)",
+      summary: "List executions, newest first (filters: status, template, since, until, kind). " +
+        "kind=express lists the recent express executions kept in memory (no history, lost on restart)",
       request: { query: S.ExecutionQuery },
       responses: {
         200: json(

@@ -79,6 +79,8 @@ export const ExecutionQuery = PageQuery.extend({
   template: z.string().optional(),
   since: isoDate.optional(),
   until: isoDate.optional(),
+  /** durable (default): the database; express: the in-memory ring of recent express executions. */
+  kind: z.enum(["durable", "express"]).optional(),
 });
 
 export const TestStateBody = z.strictObject({
