@@ -82,6 +82,19 @@ Deno.test({
         assertStringIncludes(await table.innerText(), "second");
       });
 
+      await t.step("publishing from the UI adds a version after a config change", async () => {
+        await page.getByTestId("publish-description").fill("third from studio");
+        await page.getByTestId("fn-publish").click();
+        const table = page.getByTestId("fn-versions");
+        await table.getByText("third from studio").waitFor();
+        assertEquals(await table.locator("tbody tr").count(), 3);
+        const v = await ok<{ items: { version: number; timeout: number }[] }>(
+          "GET",
+          "/api/v1/functions/double/versions",
+        );
+        assertEquals(v.items.map((x) => [x.version, x.timeout]).at(-1), [3, 7]);
+      });
+
       await t.step("alias traffic weights render and are edited from the UI", async () => {
         await page.locator('[data-tab="aliases"]').click();
         const bar = page.getByTestId("weights-live");
@@ -91,9 +104,9 @@ Deno.test({
           await page.getByTestId("aliases").innerText(),
           "version 1: 80% · version 2: 20%",
         );
-        await shot(page, "studio_console_functions_aliases");
         await page.getByTestId("edit-traffic-live").click();
         await page.getByTestId("traffic-weight").fill("30");
+        await shot(page, "studio_console_functions_aliases");
         await page.getByTestId("traffic-save").click();
         await bar.locator('[data-version="1"]').getByText("v1 70%").waitFor();
         await bar.locator('[data-version="2"]').getByText("v2 30%").waitFor();
@@ -102,6 +115,12 @@ Deno.test({
           "/api/v1/functions/double/aliases/live",
         );
         assertEquals(alias.weights, { "1": 0.7, "2": 0.3 });
+        await page.getByTestId("alias-name").fill("beta");
+        await page.locator('[data-testid="fn-aliases"] select').selectOption("3");
+        await page.getByTestId("alias-create").click();
+        await page.getByTestId("weights-beta").locator('[data-version="3"]').getByText("v3 100%").waitFor();
+        const beta = await ok<{ version: string }>("GET", "/api/v1/functions/double/aliases/beta");
+        assertEquals(beta.version, "3");
       });
 
       await t.step("the Test tab shows the result, duration and the invocation's logs", async () => {

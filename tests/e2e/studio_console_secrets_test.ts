@@ -32,6 +32,11 @@ Deno.test({
         value: "n3xt-value",
         stage: "pending",
       });
+      await ok("POST", "/api/v1/triggers", {
+        name: "rotate-check",
+        type: "schedule",
+        config: { rate: "1 hour" },
+      });
       const viewer = await ok<{ token: string }>("POST", "/api/v1/tokens", {
         name: "auditor",
         role: "viewer",
@@ -107,6 +112,10 @@ Deno.test({
         assertEquals(res.status, 403);
         await res.body?.cancel();
         await shot(vp, "studio_console_secrets_viewer");
+        // the viewer cannot flip a trigger either: the switch is disabled
+        await vp.goto(`${server.url}/studio/#/triggers`);
+        await vp.getByTestId("toggle-rotate-check").waitFor();
+        assertEquals(await vp.getByTestId("toggle-rotate-check").isDisabled(), true);
         await ctx.close();
       });
       assertEquals(errors, []);
