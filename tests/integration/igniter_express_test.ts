@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../helpers/assert.ts";
 import { runCli, startServer } from "../helpers/server.ts";
 
-Deno.test("aio tr --target-kind express: an event rule starts its workflow through the real StepFlow", async () => {
+Deno.test("aio tr --target-kind express: an event rule starts an express execution of its workflow in the real StepFlow", async () => {
   const server = await startServer();
   try {
     const aio = (...args: string[]) => runCli(args, { server });
@@ -60,6 +60,16 @@ Deno.test("aio tr --target-kind express: an event rule starts its workflow throu
     }
     assertEquals(execution?.status, "succeeded");
     assertEquals(execution?.output, { hi: "Ada" });
+    assertEquals(execution?.kind, "express");
+    // StepFlow's "Execution Succeeded" system event closes the firing's run status.
+    let runStatus: string | undefined;
+    for (let i = 0; i < 50 && runStatus !== "succeeded"; i++) {
+      runStatus =
+        (await server.json<{ items: { runStatus?: string }[] }>("GET", "/api/v1/triggers/greeter/history"))
+          .body.items[0].runStatus;
+      if (runStatus !== "succeeded") await new Promise((r) => setTimeout(r, 100));
+    }
+    assertEquals(runStatus, "succeeded");
 
     const cleared = await aio("tr", "update", "greeter", "--target-kind", "none", "-o", "json");
     assertEquals(JSON.parse(cleared.stdout).targetOptions, undefined);
