@@ -12,7 +12,14 @@ import { Table } from "../ui/table.tsx";
 import { ErrorLine } from "./resource.tsx";
 import { useCan } from "./role.ts";
 import { Crumbs, KeyValue, Panel, Pill, relTime, When } from "./ui.tsx";
-import { EnabledSwitch, historyQuery, Target, targetHref, triggerSource } from "./triggers_page.tsx";
+import {
+  EnabledSwitch,
+  historyQuery,
+  LastFired,
+  Target,
+  targetHref,
+  triggerSource,
+} from "./triggers_page.tsx";
 
 const STATUSES = [
   "",
@@ -69,7 +76,7 @@ export function TriggerDetail({ name }: { name: string }) {
                     </code>
                   )
                   : "none",
-                "Last fired": trigger.lastFireAt ? <When iso={trigger.lastFireAt} /> : "never",
+                "Last fired": <LastFired trigger={trigger} />,
                 "Created": <When iso={trigger.createdAt} />,
                 "Updated": <When iso={trigger.updatedAt} />,
               }}

@@ -1,7 +1,7 @@
 /** Triggers: a list with type, schedule/endpoint, target, an enabled switch, next and last fire. */
-import { useState } from "react";
-import type { EventConfig, ScheduleConfig, Trigger } from "../../../services/igniter/types.ts";
-import { post, qs } from "../api.ts";
+import { useEffect, useState } from "react";
+import type { EventConfig, Firing, ScheduleConfig, Trigger } from "../../../services/igniter/types.ts";
+import { get, type Page, post, qs } from "../api.ts";
 import { navigate } from "../router.ts";
 import { Table } from "../ui/table.tsx";
 import { toast, toastError } from "../ui/toast.tsx";
@@ -143,6 +143,26 @@ function TriggerList() {
       {list.more && <button type="button" onClick={list.more}>Load more</button>}
     </div>
   );
+}
+
+/**
+ * When the trigger last fired: schedules carry lastFireAt; webhooks and event rules are read from
+ * the newest history entry.
+ */
+export function LastFired({ trigger }: { trigger: Trigger }) {
+  const [at, setAt] = useState<string | null | undefined>(
+    trigger.type === "schedule" ? trigger.lastFireAt : undefined,
+  );
+  useEffect(() => {
+    if (trigger.type === "schedule") return setAt(trigger.lastFireAt);
+    let live = true;
+    get<Page<Firing>>(`/api/v1/triggers/${encodeURIComponent(trigger.name)}/history?limit=1`)
+      .then((p) => live && setAt(p.items[0]?.acceptedAt ?? null))
+      .catch(() => live && setAt(null));
+    return () => void (live = false);
+  }, [trigger.name, trigger.type, trigger.lastFireAt, trigger.updatedAt]);
+  if (at === undefined) return <span className="muted">…</span>;
+  return at ? <When iso={at} /> : <span className="muted">never</span>;
 }
 
 export const historyQuery = (status: string) => qs({ status: status || undefined, limit: 50 });
