@@ -69,7 +69,8 @@ const GLOBAL_VALUE_OPTIONS = new Set([
  */
 export function normalizeArgs(args: string[]): string[] {
   const out = [...args];
-  for (let i = 0; i < out.length; i++) {
+  let i = 0;
+  for (; i < out.length; i++) {
     const arg = out[i];
     if (arg === "--") break;
     if (!arg.startsWith("-")) break; // the command word
@@ -77,8 +78,19 @@ export function normalizeArgs(args: string[]): string[] {
     else if (arg.startsWith("--data=")) out[i] = "--data-dir=" + arg.slice(7);
     if (!arg.includes("=") && GLOBAL_VALUE_OPTIONS.has(arg)) i++;
   }
+  // Commands whose own `--output` is a payload: there it is theirs (the format stays `-o`).
+  const payload = PAYLOAD_OUTPUT[out.slice(i, i + 3).join(" ")];
+  if (payload) {
+    for (let j = i + 3; j < out.length && out[j] !== "--"; j++) {
+      if (out[j] === "--output") out[j] = payload;
+      else if (out[j].startsWith("--output=")) out[j] = payload + out[j].slice(8);
+    }
+  }
   return out;
 }
+
+/** `aio wf task success TOKEN --output '{…}'`: the task's output, not the output format. */
+const PAYLOAD_OUTPUT: Record<string, string> = { "wf task success": "--result" };
 
 /** Runs the CLI and returns the process exit code. */
 export async function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<number> {

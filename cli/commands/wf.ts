@@ -343,11 +343,12 @@ function registerTasks(wf: Command) {
   const task = wf.command("task").description("Complete callback tasks by their token");
   task.command("success")
     .argument("<token>")
-    .option("--output <json>", "the task's output (JSON)", "null")
-    .action(async (token: string, opts: { output: string }, cmd: Command) => {
+    // `--output <json>` after the command is rewritten to --result (cli/main.ts normalizeArgs).
+    .option("--result <json>", "the task's output (JSON); --output <json> works too", "null")
+    .action(async (token: string, opts: { result: string }, cmd: Command) => {
       const ctx = contextFor(cmd);
       const r = await (await ctx.client()).request("POST", `/api/v1/tasks/${seg(token)}/success`, {
-        output: parseJsonOption(opts.output, "--output"),
+        output: parseJsonOption(opts.result, "--output"),
       });
       await ctx.print(r);
     });
