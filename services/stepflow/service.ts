@@ -11,7 +11,7 @@ import {
   PayloadTooLargeError,
   ValidationError,
 } from "../../runtime/errors.ts";
-import { buildTrn, resolveName } from "../../runtime/trn.ts";
+import { buildTrn, formatTrn, resolveName } from "../../runtime/trn.ts";
 import { newId } from "../../runtime/ids.ts";
 import { decodePageToken, encodePageToken } from "../../runtime/http/schemas.ts";
 import { type Diagnostic, validateDsl, type ValidationResult } from "./dsl/validate.ts";
@@ -85,8 +85,10 @@ export class StepFlow {
   #now = () => new Date(this.deps.clock.now()).toISOString();
   templateTrn = (tenant: string, name: string) =>
     buildTrn({ service: "stepflow", tenant, type: "template", path: name });
+  // Every part is already valid (tenant from auth, template resolved as a TRN path, generated
+  // id), so the execution TRN is formatted without parsing it again.
   executionTrn = (tenant: string, template: string, id: string) =>
-    buildTrn({ service: "stepflow", tenant, type: "execution", path: `${template}/${id}` });
+    formatTrn({ service: "stepflow", tenant, type: "execution", path: `${template}/${id}` });
 
   // ---- templates -------------------------------------------------------------------------------
   async validate(tenant: string, dsl: unknown): Promise<ValidationResult> {
@@ -104,7 +106,20 @@ export class StepFlow {
     return r.dsl!;
   }
 
+  /** Resolved template references by tenant and input (every start resolves one). */
+  readonly #names = new Map<string, { name: string; version?: number }>();
+
   templateName(tenant: string, input: string): { name: string; version?: number } {
+    const key = `${tenant}\n${input}`;
+    const cached = this.#names.get(key);
+    if (cached) return cached;
+    const resolved = this.#resolveTemplateName(tenant, input);
+    if (this.#names.size >= 1024) this.#names.delete(this.#names.keys().next().value!);
+    this.#names.set(key, resolved);
+    return resolved;
+  }
+
+  #resolveTemplateName(tenant: string, input: string): { name: string; version?: number } {
     const r = resolveName(input, { service: "stepflow", type: "template", tenant });
     if (r.foreignTenant) throw new NotFoundError("template", input);
     let version: number | undefined;
