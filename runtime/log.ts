@@ -22,15 +22,51 @@ export interface LoggerOptions {
 
 const encoder = new TextEncoder();
 
+// stderr lines below warn (access logs, mostly) are collected for one timer tick and written
+// with one syscall instead of one each (requests are separate tasks, so a microtask would not
+// batch them); a warn/error line flushes everything before it at once, and so does exit.
+let pending = "";
+let flushQueued = false;
+function flushStderr() {
+  flushQueued = false;
+  if (!pending) return;
+  let data = encoder.encode(pending);
+  pending = "";
+  while (data.length) data = data.subarray(Deno.stderr.writeSync(data));
+}
+globalThis.addEventListener?.("unload", flushStderr);
+function stderrLine(line: string, urgent: boolean) {
+  pending += line + "\n";
+  if (urgent) flushStderr();
+  else if (!flushQueued) {
+    flushQueued = true;
+    setTimeout(flushStderr, 0);
+  }
+}
+
+const errorReplacer = (_k: string, v: unknown) =>
+  v instanceof Error ? { name: v.name, message: v.message } : v;
+
+/** True when every value is a primitive, so no Error can hide inside (no replacer needed). */
+function flat(record: Record<string, unknown>): boolean {
+  for (const k in record) {
+    const v = record[k];
+    if (v !== null && typeof v === "object") return false;
+  }
+  return true;
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? "info";
-  const write = options.write ?? ((line: string) => Deno.stderr.writeSync(encoder.encode(line + "\n")));
+  const custom = options.write;
   const base = options.base ?? {};
   const now = options.now ?? Date.now;
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
     const record = { time: new Date(now()).toISOString(), level: lvl, msg, ...base, ...fields };
-    write(JSON.stringify(record, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : v)));
+    const line = flat(record) ? JSON.stringify(record) : JSON.stringify(record, errorReplacer);
+    if (custom) custom(line);
+    else stderrLine(line, ORDER[lvl] >= ORDER.warn);
   };
   return {
     level,
@@ -38,7 +74,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     info: (m, f) => emit("info", m, f),
     warn: (m, f) => emit("warn", m, f),
     error: (m, f) => emit("error", m, f),
-    child: (fields) => createLogger({ level, write, now, base: { ...base, ...fields } }),
+    child: (fields) => createLogger({ level, write: custom, now, base: { ...base, ...fields } }),
   };
 }
 
