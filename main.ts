@@ -3,13 +3,21 @@
  * (`aionix fn list`, or the executable invoked as `aio`) runs the CLI. Each path is imported
  * lazily so `aio version` never loads the server.
  */
-import { parseArgs } from "node:util";
+
+/**
+ * Imports a module of this program by a computed specifier. `deno run` loads every statically
+ * analysable import — dynamic ones included — before main.ts starts, so literal specifiers would
+ * make `aio version` pay for the whole server graph. `deno task compile` lists these entry points
+ * in `--include` (scripts/compile.ts LAZY_ENTRIES).
+ */
+// deno-lint-ignore no-explicit-any
+const lazy = (path: string): Promise<any> => import(new URL(path, import.meta.url).href);
 
 const SERVER_FLAGS = ["--port", "--host", "--data", "--config", "--log-level", "-p"];
 
 /** Hidden subcommands used by the platform itself (e.g. the supervised function host). */
 const HIDDEN: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
-  "__fnhost": () => import("./runtime/sandbox/deno_host.ts"),
+  "__fnhost": () => lazy("./runtime/sandbox/deno_host.ts"),
 };
 
 const USAGE = `Usage: aionix [serve] [--port N] [--host H] [--data DIR] [--config FILE] [--log-level L]
@@ -31,6 +39,7 @@ export function isServerInvocation(args: string[]): boolean {
 }
 
 async function runServer(args: string[]) {
+  const { parseArgs } = await import("node:util");
   let values;
   try {
     ({ values } = parseArgs({
@@ -54,8 +63,8 @@ async function runServer(args: string[]) {
     console.log(USAGE);
     return;
   }
-  const { loadConfig } = await import("./runtime/config.ts");
-  const { ConfigError } = await import("./runtime/errors.ts");
+  const { loadConfig } = await lazy("./runtime/config.ts") as typeof import("./runtime/config.ts");
+  const { ConfigError } = await lazy("./runtime/errors.ts") as typeof import("./runtime/errors.ts");
   let port: number | undefined;
   if (values.port !== undefined) {
     port = Number(values.port);
@@ -82,8 +91,8 @@ async function runServer(args: string[]) {
     throw err;
   }
   const { config } = loaded;
-  const { startServer } = await import("./runtime/http/start.ts");
-  const { createServer } = await import("./server.ts");
+  const { startServer } = await lazy("./runtime/http/start.ts") as typeof import("./runtime/http/start.ts");
+  const { createServer } = await lazy("./server.ts") as typeof import("./server.ts");
   await startServer(config, { env, createServer });
 }
 
@@ -100,7 +109,7 @@ async function main() {
     if (at >= 0) args.splice(at, 1);
     return await runServer(args);
   }
-  const { runCli } = await import("./cli/main.ts");
+  const { runCli } = await lazy("./cli/main.ts") as typeof import("./cli/main.ts");
   Deno.exitCode = await runCli(args, Deno.env.toObject());
 }
 

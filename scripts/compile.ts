@@ -22,9 +22,22 @@ async function exists(path: string) {
   return await Deno.stat(join(ROOT, path)).then(() => true, () => false);
 }
 
-/** The `--include` paths: Studio's build, sandbox files, and the selected connector modules. */
+/**
+ * Modules imported through computed specifiers (so `deno run` does not preload them; see `lazy`
+ * in main.ts): `deno compile` cannot see them, so they are included explicitly.
+ */
+export const LAZY_ENTRIES = [
+  "server.ts",
+  "cli/main.ts",
+  "runtime/config.ts",
+  "runtime/errors.ts",
+  "runtime/http/start.ts",
+  "services/openact/mcp/tools.ts",
+];
+
+/** The `--include` paths: lazy entries, Studio's build, sandbox files, the selected connectors. */
 export async function includes(): Promise<string[]> {
-  const out: string[] = [];
+  const out: string[] = [...LAZY_ENTRIES];
   for (const dir of ["studio/dist", "runtime/sandbox"]) if (await exists(dir)) out.push(dir);
   out.push("connectors.toml");
   const selection = parse(await Deno.readTextFile(join(ROOT, "connectors.toml"))) as {

@@ -7,18 +7,13 @@ import type { ApiApp } from "../../../runtime/http/app.ts";
 import type { ExecutorBus } from "../../../runtime/bus.ts";
 import type { OpenAct } from "../service.ts";
 
-/** The MCP SDK is heavy (~100 ms to import), so it loads on the first /mcp request, not at start. */
-let sdk: Promise<
-  [
-    typeof import("./tools.ts"),
-    typeof import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"),
-  ]
->;
-const loadSdk = () =>
-  sdk ??= Promise.all([
-    import("./tools.ts"),
-    import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"),
-  ]);
+/**
+ * The MCP SDK is heavy (~100 ms to import), so tools.ts (which imports it) loads on the first
+ * /mcp request. The specifier is computed so `deno run` does not even load the SDK's module graph
+ * at start; `deno task compile` includes tools.ts explicitly (scripts/compile.ts LAZY_ENTRIES).
+ */
+let tools: Promise<typeof import("./tools.ts")> | undefined;
+const loadTools = () => tools ??= import(new URL("./tools.ts", import.meta.url).href);
 
 export const MCP_PATH = "/mcp";
 
@@ -46,7 +41,7 @@ export function mountMcp(app: ApiApp, deps: { tokens: TokenService; bus: Executo
       } catch { /* not JSON */ }
       return { status: res.status, body: parsed };
     };
-    const [{ createMcpServer }, { WebStandardStreamableHTTPServerTransport }] = await loadSdk();
+    const { createMcpServer, WebStandardStreamableHTTPServerTransport } = await loadTools();
     const server = createMcpServer({
       tenant,
       canRun: hasRole(principal, "operator"),

@@ -15,6 +15,7 @@ import {
   ReadResourceRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { AppError } from "../../../runtime/errors.ts";
+export { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import type { ExecutorBus } from "../../../runtime/bus.ts";
 import { VERSION } from "../../../runtime/version.ts";
 import type { OpenAct } from "../service.ts";
