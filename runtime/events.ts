@@ -13,8 +13,11 @@ export interface SystemEvent {
   time?: string;
 }
 
-/** A durable listener returns a promise that settles once it has stored the event. */
-export type EventListener = (event: SystemEvent) => void | Promise<unknown>;
+/**
+ * A listener's return value is ignored, except that a durable listener returns a promise that
+ * settles once it has stored the event (and a rejected promise of any listener is logged).
+ */
+export type EventListener = (event: SystemEvent) => unknown;
 
 export interface SubscribeOptions {
   /**
