@@ -1,10 +1,11 @@
 /**
  * Import and export of a parameter subtree as .env, JSON or YAML.
  * - json/yaml: a nested object of evaluated values (`{config: {timeout: 30}}` for /app/config/timeout
- *   under /app); a secret_ref is exported as `{"$secretRef": "trn:…"}` and never decrypted.
+ *   under /app); a secret_ref is exported as `{"$secretRef": "trn:…"}` and never decrypted; a json
+ *   parameter as `{"$json": value}`, so an object value is not mistaken for a folder on import.
  * - env: `CONFIG_TIMEOUT=30` (segments upper-cased and joined by `_`); secret_refs become comments.
  * Import reverses this: nested keys become path segments and types are inferred from the values
- * (number, boolean, list of strings → string_list, other objects/arrays → json, `$secretRef`);
+ * (number, boolean, list of strings → string_list, other objects/arrays → json, `$json`, `$secretRef`);
  * .env keys become one segment each, as strings. All or nothing.
  */
 import { ConflictError, ValidationError } from "../../runtime/errors.ts";
@@ -84,12 +85,16 @@ export async function exportTree(
             `${item.path} is both a parameter and a parent of parameters: export it as env`,
           );
         }
-        node[s] = item.type === "secret_ref" ? { $secretRef: item.value } : item.value;
+        node[s] = item.type === "secret_ref"
+          ? { $secretRef: item.value }
+          : item.type === "json"
+          ? { $json: item.value }
+          : item.value;
       } else {
         const next = node[s];
         if (
           next !== undefined &&
-          (typeof next !== "object" || next === null || Array.isArray(next) || "$secretRef" in next)
+          (typeof next !== "object" || next === null || Array.isArray(next) || isMarker(next))
         ) {
           throw new ConflictError(
             `${item.path} sits below the parameter ${segments.slice(0, i + 1).join("/")}: export it as env`,
@@ -120,18 +125,23 @@ function parseEnv(content: string): Record<string, string> {
   return out;
 }
 
+/** `{"$secretRef": …}` or `{"$json": …}`: a typed leaf, not a folder. */
+function isMarker(value: unknown): value is { $secretRef?: unknown; $json?: unknown } {
+  return !!value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 &&
+    ("$secretRef" in value || "$json" in value);
+}
+
 function infer(value: unknown): { type: ParamType; value: unknown } {
+  if (isMarker(value)) {
+    return "$json" in value
+      ? { type: "json", value: value.$json }
+      : { type: "secret_ref", value: value.$secretRef };
+  }
   if (typeof value === "number") return { type: "number", value };
   if (typeof value === "boolean") return { type: "boolean", value };
   if (typeof value === "string") return { type: "string", value };
   if (Array.isArray(value) && value.every((v) => typeof v === "string" && !v.includes(","))) {
     return { type: "string_list", value };
-  }
-  if (
-    value && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 &&
-    "$secretRef" in value
-  ) {
-    return { type: "secret_ref", value: (value as { $secretRef: unknown }).$secretRef };
   }
   return { type: "json", value };
 }
@@ -147,7 +157,7 @@ function flatten(tree: unknown, prefix: string, out: Map<string, { type: ParamTy
     const path = key.startsWith("/")
       ? (prefix === "/" ? key : prefix + key)
       : `${prefix === "/" ? "" : prefix}/${key}`;
-    const isBranch = value && typeof value === "object" && !Array.isArray(value) && !("$secretRef" in value);
+    const isBranch = value && typeof value === "object" && !Array.isArray(value) && !isMarker(value);
     if (isBranch) flatten(value, path, out);
     else out.set(path, infer(value));
   }

@@ -249,7 +249,7 @@ Deno.test("ParamStore REST API: types, versions, labels, rollback, get-by-path, 
       assertEquals(json, {
         debug: false,
         hosts: ["a", "b"],
-        limits: { rps: 5 },
+        limits: { $json: { rps: 5 } }, // a json parameter, not a folder
         name: "orders",
         timeout: 50,
       });
@@ -265,6 +265,9 @@ Deno.test("ParamStore REST API: types, versions, labels, rollback, get-by-path, 
       });
       assertEquals(imp.body.imported, 5);
       assertEquals((await s.json<Param>("GET", P("/copy/hosts"))).body.type, "string_list");
+      // json values survive the round trip as one json parameter
+      const limits = (await s.json<Param>("GET", P("/copy/limits"))).body;
+      assertEquals([limits.type, limits.value], ["json", { rps: 5 }]);
       const envImp = await s.json<{ paths: string[] }>("POST", `${P("/envs")}/import`, {
         format: "env",
         content: '# comment\nexport DB_HOST=db1\nGREETING="hi there"\n',
