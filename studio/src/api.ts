@@ -2,15 +2,12 @@
  * The HTTP client of Studio: bearer token from localStorage, JSON in and out, problem+json
  * errors turned into ApiError (with the field-level issues and validation diagnostics).
  */
+import type { Diagnostic } from "../../services/stepflow/types.ts";
+
+export type { Diagnostic };
+
 const TOKEN_KEY = "aionix.token";
 const TENANT_KEY = "aionix.tenant";
-
-export interface Diagnostic {
-  severity: "error" | "warning";
-  code: string;
-  message: string;
-  path: string;
-}
 
 export class ApiError extends Error {
   constructor(

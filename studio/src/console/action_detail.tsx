@@ -4,14 +4,8 @@ import { ApiError, get, post } from "../api.ts";
 import { ErrorLine } from "./resource.tsx";
 import { useCan } from "./role.ts";
 import { Crumbs, JsonEditor, KeyValue, ms, Panel, parseJson, Pill, When } from "./ui.tsx";
-import { type Action, connectionHref } from "./connections_page.tsx";
-
-interface ExecuteResult {
-  trn: string;
-  operation: string;
-  output: unknown;
-  durationMs: number;
-}
+import type { Action, ExecuteResult } from "../../../services/openact/types.ts";
+import { connectionHref } from "./connections_page.tsx";
 
 type Schema = Record<string, unknown>;
 

@@ -5,7 +5,8 @@ import { Table } from "../ui/table.tsx";
 import { ErrorLine, usePaged } from "./resource.tsx";
 import { useCan } from "./role.ts";
 import { Crumbs, KeyValue, ms, Panel, Pill, When } from "./ui.tsx";
-import { type Action, actionHref, type Connection, CredentialLink } from "./connections_page.tsx";
+import type { Action, Connection } from "../../../services/openact/types.ts";
+import { actionHref, CredentialLink } from "./connections_page.tsx";
 
 interface TestResult {
   connection: string;

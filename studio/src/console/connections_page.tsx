@@ -3,39 +3,13 @@
  * ?connection=NAME opens a connection (test it), ?action=KIND.NAME an action (execute it).
  */
 import type { ReactNode } from "react";
+import type { Action, Connection } from "../../../services/openact/types.ts";
 import { navigate, useRoute } from "../router.ts";
 import { Table } from "../ui/table.tsx";
 import { ErrorLine, usePaged } from "./resource.tsx";
 import { Pill, Tabs, When } from "./ui.tsx";
 import { ConnectionDetail } from "./connection_detail.tsx";
 import { ActionDetail } from "./action_detail.tsx";
-
-export interface Connection {
-  name: string;
-  trn: string;
-  kind: string;
-  description: string;
-  settings: Record<string, unknown>;
-  credential: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Action {
-  name: string;
-  trn: string;
-  kind: string;
-  connection: string;
-  operation: string;
-  parameters: Record<string, unknown>;
-  inputSchema: Record<string, unknown> | null;
-  description: string;
-  timeoutMs: number | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
 
 export const connectionHref = (name: string) => `#/connections?connection=${encodeURIComponent(name)}`;
 export const actionHref = (a: { kind: string; name: string }) =>

@@ -1,37 +1,9 @@
 /** Execution history → per-state status, rows for the table view, and taken edges. */
+import type { Execution, HistoryEventView as HistoryEvent } from "../../../services/stepflow/types.ts";
 import type { ExecStatus } from "../flow/adapter.ts";
 import { type Doc, nodeForStatePath } from "../model/mod.ts";
 
-export interface Execution {
-  id: string;
-  trn: string;
-  template: string;
-  version: number;
-  name: string;
-  kind: string;
-  status: "running" | "succeeded" | "failed" | "cancelled" | "timed_out";
-  input: unknown;
-  output?: unknown;
-  error?: string;
-  cause?: string;
-  startedAt: string;
-  stoppedAt?: string;
-  parentExecutionId?: string;
-}
-
-export interface HistoryEvent {
-  seq: number;
-  type: string;
-  timestamp: string;
-  statePath: string;
-  stateName?: string;
-  stateType?: string;
-  input?: unknown;
-  output?: unknown;
-  error?: string;
-  cause?: string;
-  details?: Record<string, unknown>;
-}
+export type { Execution, HistoryEvent };
 
 export interface StateRun {
   path: string;
