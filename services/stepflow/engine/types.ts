@@ -4,7 +4,9 @@
  * history events it records. Nothing here does I/O.
  */
 
-export type ExecutionStatus = "running" | "succeeded" | "failed" | "cancelled" | "timed_out";
+import type { ExecutionStatus, HistoryEventView } from "../types.ts";
+
+export type { ExecutionStatus };
 
 export interface ErrorInfo {
   error: string;
@@ -37,18 +39,9 @@ export type HistoryEventType =
   | "ExecutionCancelled"
   | "ExecutionRedriven";
 
-export interface HistoryEvent {
-  seq: number;
+/** The public history event shape with its type narrowed to the engine's event types. */
+export interface HistoryEvent extends HistoryEventView {
   type: HistoryEventType;
-  timestamp: string;
-  statePath: string;
-  stateName?: string;
-  stateType?: string;
-  input?: unknown;
-  output?: unknown;
-  error?: string;
-  cause?: string;
-  details?: Record<string, unknown>;
 }
 
 /** A parallel or map fan-out in progress inside one thread's current state. */
