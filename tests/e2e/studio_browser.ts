@@ -4,7 +4,7 @@
  * saves screenshots into tests/.out/ (git-ignored).
  */
 import { type Browser, chromium, type Page } from "playwright-core";
-import { ROOT } from "../helpers/server.ts";
+import { ROOT, startServer, type TestServer } from "../helpers/server.ts";
 
 export const OUT = `${ROOT}tests/.out/`;
 const CHROMIUM = "/usr/bin/chromium";
@@ -110,4 +110,43 @@ export async function shot(page: Page, name: string): Promise<string> {
   const path = `${OUT}${name}.png`;
   await page.screenshot({ path });
   return path;
+}
+
+/** Collects the page's uncaught errors (pageerror) into `into`, which it returns. */
+export function pageErrors(page: Page, into: string[] = []): string[] {
+  page.on("pageerror", (e) => into.push(String(e)));
+  return into;
+}
+
+/** A built Studio, a real server and a headless browser for one test. */
+export interface StudioRig {
+  server: TestServer;
+  browser: Browser;
+  /** server.json that returns the body of a 2xx/1xx reply and throws (method, path, status, body) on 300+. */
+  ok<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Closes the browser, then stops the server. */
+  close(): Promise<void>;
+}
+
+/** Builds Studio if needed, starts the server and launches chromium. */
+export async function startStudio(): Promise<StudioRig> {
+  await ensureStudioBuilt();
+  const server = await startServer();
+  const browser = await launch().catch(async (e) => {
+    await server.stop();
+    throw e;
+  });
+  return {
+    server,
+    browser,
+    async ok<T = Record<string, unknown>>(method: string, path: string, body?: unknown) {
+      const res = await server.json<T>(method, path, body);
+      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body;
+    },
+    async close() {
+      await browser.close();
+      await server.stop();
+    },
+  };
 }

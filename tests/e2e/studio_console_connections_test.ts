@@ -4,9 +4,8 @@
  * action with JSON input, then the metrics overview parsed from /metrics.
  */
 import { assert, assertEquals, assertStringIncludes } from "../helpers/assert.ts";
-import { startServer } from "../helpers/server.ts";
 import { startStub } from "../helpers/openact_stubs.ts";
-import { browserAvailable, ensureStudioBuilt, launch, shot, signIn } from "./studio_browser.ts";
+import { browserAvailable, pageErrors, shot, signIn, startStudio } from "./studio_browser.ts";
 
 Deno.test({
   name: "Studio console connections: test (latency), execute an action; metrics overview",
@@ -14,17 +13,10 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await ensureStudioBuilt();
-    const server = await startServer();
+    const { server, browser, ok, close } = await startStudio();
     const stub = await startStub((_req, rec) =>
       Response.json({ orders: [{ id: Number(rec.query.id ?? 0), total: 42 }], path: rec.path })
     );
-    const browser = await launch();
-    const ok = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => {
-      const res = await server.json<T>(method, path, body);
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body;
-    };
     try {
       await ok("POST", "/api/v1/connections", {
         name: "orders-api",
@@ -53,8 +45,7 @@ Deno.test({
       await server.json("POST", "/api/v1/functions/boom/invoke", {});
 
       const page = await signIn(browser, server.url, server.token);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(String(e)));
+      const errors = pageErrors(page);
 
       await t.step(
         "the list shows kind and endpoint; testing a connection shows OK and latency",
@@ -120,8 +111,7 @@ Deno.test({
       });
       assertEquals(errors, []);
     } finally {
-      await browser.close();
-      await server.stop();
+      await close();
       await stub.close();
     }
   },

@@ -4,8 +4,7 @@
  * (result, error, duration, the invocation's logs), recent logs and the live SSE tail.
  */
 import { assert, assertEquals, assertStringIncludes } from "../helpers/assert.ts";
-import { startServer } from "../helpers/server.ts";
-import { browserAvailable, ensureStudioBuilt, launch, shot, signIn } from "./studio_browser.ts";
+import { browserAvailable, pageErrors, shot, signIn, startStudio } from "./studio_browser.ts";
 
 const CODE_V1 = `export default (e) => {
   if (e.x === undefined) throw new TypeError("x is required");
@@ -20,14 +19,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await ensureStudioBuilt();
-    const server = await startServer();
-    const browser = await launch();
-    const ok = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => {
-      const res = await server.json<T>(method, path, body);
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body;
-    };
+    const { server, browser, ok, close } = await startStudio();
     try {
       await ok("POST", "/api/v1/functions", {
         name: "double",
@@ -46,8 +38,7 @@ Deno.test({
       await ok("POST", "/api/v1/functions/double/aliases/live/traffic", { "1": 0.8, "2": 0.2 });
 
       const page = await signIn(browser, server.url, server.token);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(String(e)));
+      const errors = pageErrors(page);
 
       await t.step("the list shows runtime, latest version and last modified", async () => {
         await page.locator('[data-nav="functions"]').click();
@@ -174,8 +165,7 @@ Deno.test({
       });
       assertEquals(errors, []);
     } finally {
-      await browser.close();
-      await server.stop();
+      await close();
     }
   },
 });

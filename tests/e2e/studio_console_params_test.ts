@@ -4,8 +4,7 @@
  * and creating a parameter from the form.
  */
 import { assertEquals, assertStringIncludes } from "../helpers/assert.ts";
-import { startServer } from "../helpers/server.ts";
-import { browserAvailable, ensureStudioBuilt, launch, shot, signIn } from "./studio_browser.ts";
+import { browserAvailable, pageErrors, shot, signIn, startStudio } from "./studio_browser.ts";
 
 const enc = encodeURIComponent;
 
@@ -15,14 +14,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await ensureStudioBuilt();
-    const server = await startServer();
-    const browser = await launch();
-    const ok = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => {
-      const res = await server.json<T>(method, path, body);
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body;
-    };
+    const { server, browser, ok, close } = await startStudio();
     try {
       await ok("PUT", `/api/v1/params/${enc("/app/db/host")}`, {
         value: "localhost",
@@ -34,8 +26,7 @@ Deno.test({
       await ok("PUT", `/api/v1/params/${enc("/other/region")}`, { value: "eu-west-1" });
 
       const page = await signIn(browser, server.url, server.token);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(String(e)));
+      const errors = pageErrors(page);
       const tree = page.getByTestId("param-tree");
       const node = (path: string) => tree.locator(`[data-path="${path}"]`);
 
@@ -114,8 +105,7 @@ Deno.test({
       });
       assertEquals(errors, []);
     } finally {
-      await browser.close();
-      await server.stop();
+      await close();
     }
   },
 });

@@ -4,8 +4,7 @@
  * a viewer token gets no reveal button at all.
  */
 import { assertEquals, assertStringIncludes } from "../helpers/assert.ts";
-import { startServer } from "../helpers/server.ts";
-import { browserAvailable, ensureStudioBuilt, launch, shot, signIn } from "./studio_browser.ts";
+import { browserAvailable, pageErrors, shot, signIn, startStudio } from "./studio_browser.ts";
 
 Deno.test({
   name: "Studio console secrets: no values in lists, stages, timed reveal for admins, none for viewers",
@@ -13,14 +12,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await ensureStudioBuilt();
-    const server = await startServer();
-    const browser = await launch();
-    const ok = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => {
-      const res = await server.json<T>(method, path, body);
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body;
-    };
+    const { server, browser, ok, close } = await startStudio();
     try {
       await ok("POST", "/api/v1/secrets", {
         name: "db-pass",
@@ -43,8 +35,7 @@ Deno.test({
       });
 
       const page = await signIn(browser, server.url, server.token);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(String(e)));
+      const errors = pageErrors(page);
 
       await t.step("the list shows metadata and stages, never a value", async () => {
         await page.locator('[data-nav="secrets"]').click();
@@ -92,7 +83,7 @@ Deno.test({
       await t.step("a viewer token sees metadata and versions but no reveal button", async () => {
         const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
         const vp = await ctx.newPage();
-        vp.on("pageerror", (e) => errors.push(String(e)));
+        pageErrors(vp, errors);
         await vp.goto(`${server.url}/studio/`);
         await vp.getByTestId("token").fill(viewer.token);
         await vp.getByTestId("signin").click();
@@ -120,8 +111,7 @@ Deno.test({
       });
       assertEquals(errors, []);
     } finally {
-      await browser.close();
-      await server.stop();
+      await close();
     }
   },
 });

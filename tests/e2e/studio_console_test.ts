@@ -4,8 +4,7 @@
  * executions list with filters and a failed execution shown red with redrive available.
  */
 import { assertEquals, assertStringIncludes } from "../helpers/assert.ts";
-import { startServer } from "../helpers/server.ts";
-import { browserAvailable, ensureStudioBuilt, launch, shot, signIn } from "./studio_browser.ts";
+import { browserAvailable, pageErrors, shot, signIn, startStudio } from "./studio_browser.ts";
 
 Deno.test({
   name: "Studio console: every page renders API data; executions list filters and a failed execution",
@@ -13,18 +12,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await ensureStudioBuilt();
-    const server = await startServer();
-    const browser = await launch();
-    const ok = async (method: string, path: string, body?: unknown) => {
-      const res = await server.json(method, path, body);
-      if (res.status >= 300) {
-        throw new Error(
-          `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`,
-        );
-      }
-      return res.body;
-    };
+    const { server, browser, ok, close } = await startStudio();
     try {
       await ok("POST", "/api/v1/functions", {
         name: "double",
@@ -68,8 +56,7 @@ Deno.test({
       };
 
       const page = await signIn(browser, server.url, server.token);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(String(e)));
+      const errors = pageErrors(page);
 
       await t.step("every console page renders its data from the API", async () => {
         await page.locator('[data-nav="functions"]').click();
@@ -121,8 +108,7 @@ Deno.test({
       });
       assertEquals(errors, []);
     } finally {
-      await browser.close();
-      await server.stop();
+      await close();
     }
   },
 });

@@ -4,8 +4,7 @@
  * history whose execution id opens the execution view.
  */
 import { assert, assertEquals, assertStringIncludes } from "../helpers/assert.ts";
-import { startServer } from "../helpers/server.ts";
-import { browserAvailable, ensureStudioBuilt, launch, shot, signIn } from "./studio_browser.ts";
+import { browserAvailable, pageErrors, shot, signIn, startStudio } from "./studio_browser.ts";
 
 Deno.test({
   name: "Studio console triggers: list with switch, next fire times, history linking to executions",
@@ -13,14 +12,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await ensureStudioBuilt();
-    const server = await startServer();
-    const browser = await launch();
-    const ok = async <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => {
-      const res = await server.json<T>(method, path, body);
-      if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-      return res.body;
-    };
+    const { server, browser, ok, close } = await startStudio();
     try {
       await ok("POST", "/api/v1/templates", {
         name: "hello",
@@ -49,8 +41,7 @@ Deno.test({
       assert(fired.ok && firing.executionId, JSON.stringify(firing));
 
       const page = await signIn(browser, server.url, server.token);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(String(e)));
+      const errors = pageErrors(page);
 
       await t.step("the list shows type, source, target and state; the switch enables", async () => {
         await page.locator('[data-nav="triggers"]').click();
@@ -108,8 +99,7 @@ Deno.test({
       });
       assertEquals(errors, []);
     } finally {
-      await browser.close();
-      await server.stop();
+      await close();
     }
   },
 });

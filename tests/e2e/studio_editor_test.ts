@@ -6,8 +6,7 @@
  */
 import type { Page } from "playwright-core";
 import { assert, assertEquals, assertStringIncludes } from "../helpers/assert.ts";
-import { startServer } from "../helpers/server.ts";
-import { browserAvailable, ensureStudioBuilt, launch, shot, signIn } from "./studio_browser.ts";
+import { browserAvailable, pageErrors, shot, signIn, startStudio } from "./studio_browser.ts";
 
 async function codeText(page: Page): Promise<string> {
   return await page.locator(".cm-content").innerText();
@@ -31,13 +30,10 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    await ensureStudioBuilt();
-    const server = await startServer();
-    const browser = await launch();
+    const { server, browser, close } = await startStudio();
     try {
       const page = await signIn(browser, server.url, server.token);
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(String(e)));
+      const errors = pageErrors(page);
 
       await t.step(
         "drag a task from the palette onto the canvas and connect it",
@@ -239,8 +235,7 @@ Deno.test({
       });
       assertEquals(errors, []);
     } finally {
-      await browser.close();
-      await server.stop();
+      await close();
     }
   },
 });
