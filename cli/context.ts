@@ -1,5 +1,5 @@
 /** What every command handler gets: the API client, the output format and printing helpers. */
-import type { Command } from "commander";
+import type { Command } from "./framework/command.ts";
 import { type ApiClient, createClient, type GlobalOptions } from "./client.ts";
 import { type Column, type OutputFormat, parseFormat, print } from "./output.ts";
 import { CliError, EXIT } from "./errors.ts";

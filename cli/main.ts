@@ -2,7 +2,7 @@
  * The `aio` CLI: a commander program whose groups are small modules. Handlers import what
  * they need lazily; nothing here imports the server.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, Option } from "./framework/command.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { OUTPUT_FORMATS } from "./output.ts";
 import { attachEnv } from "./context.ts";

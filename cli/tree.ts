@@ -1,5 +1,5 @@
 /** A plain description of the commander tree, shared by completion scripts and docs export. */
-import type { Command, Option } from "commander";
+import type { Command, Option } from "./framework/command.ts";
 
 export interface OptionInfo {
   flags: string;

@@ -1,5 +1,5 @@
 /** `aio act`: connections, actions, execution (named or ad hoc), connectors and OAuth2 (AuthFlow). */
-import type { Command } from "commander";
+import type { Command } from "../framework/command.ts";
 import { contextFor, parseJsonOption, readSource, seg } from "../context.ts";
 import { CliError, EXIT } from "../errors.ts";
 import type {

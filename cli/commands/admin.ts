@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import type { Command } from "../framework/command.ts";
 import { resolve } from "node:path";
 import { contextFor, readSource } from "../context.ts";
 

@@ -1,5 +1,5 @@
 /** `aio audit`: the shared audit log (who did what to which resource, with what outcome). */
-import type { Command } from "commander";
+import type { Command } from "../framework/command.ts";
 import { contextFor } from "../context.ts";
 
 interface AuditEntry {

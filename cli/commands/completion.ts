@@ -1,4 +1,4 @@
-import { Argument, type Command, Option } from "commander";
+import { Argument, type Command, Option } from "../framework/command.ts";
 import { describeTree } from "../tree.ts";
 
 export function register(program: Command) {

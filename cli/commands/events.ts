@@ -1,5 +1,5 @@
 /** `aio events`: put events on the event bus, list what arrived, test event patterns. */
-import type { Command } from "commander";
+import type { Command } from "../framework/command.ts";
 import { contextFor, parseJsonOption, readSource } from "../context.ts";
 import { CliError, EXIT } from "../errors.ts";
 import type { PutEventsResult, StoredEvent } from "../../services/igniter/types.ts";

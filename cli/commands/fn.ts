@@ -1,5 +1,5 @@
 /** `aio fn`: functions — create/update/publish, aliases and traffic, invoke, logs (with --follow). */
-import type { Command } from "commander";
+import type { Command } from "../framework/command.ts";
 import { contextFor, parseJsonOption, readSource, seg } from "../context.ts";
 import { CliError, EXIT } from "../errors.ts";
 import type {

@@ -3,7 +3,7 @@
  * JSON-RPC message to the server's `/mcp` endpoint (streamable HTTP) with this CLI's token and
  * tenant, so the tools and resources are exactly the server's. Diagnostics go to stderr only.
  */
-import type { Command } from "commander";
+import type { Command } from "../framework/command.ts";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { contextFor } from "../context.ts";
 

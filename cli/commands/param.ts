@@ -1,5 +1,5 @@
 /** `aio param`: ParamStore — set/get, get-by-path, history, labels, rollback, import/export. */
-import type { Command } from "commander";
+import type { Command } from "../framework/command.ts";
 import { extname } from "node:path";
 import { contextFor, readSource, seg } from "../context.ts";
 import { CliError, EXIT } from "../errors.ts";

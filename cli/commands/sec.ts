@@ -1,5 +1,5 @@
 /** `aio sec`: CredVault secrets — create, reveal, versions, rotation, lifecycle, random passwords. */
-import type { Command } from "commander";
+import type { Command } from "../framework/command.ts";
 import { contextFor, readSource, seg } from "../context.ts";
 import { CliError, EXIT } from "../errors.ts";
 import type { RevealedSecret, Secret, SecretVersion } from "../../services/credvault/types.ts";

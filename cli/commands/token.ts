@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import type { Command } from "../framework/command.ts";
 import { contextFor, seg } from "../context.ts";
 
 interface TokenInfo {

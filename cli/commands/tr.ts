@@ -1,5 +1,5 @@
 /** `aio tr`: triggers (schedule, webhook, event rule) — create, enable, history, preview, … */
-import type { Command } from "commander";
+import type { Command } from "../framework/command.ts";
 import { contextFor, parseJsonOption, readSource, seg } from "../context.ts";
 import { CliError, EXIT } from "../errors.ts";
 import type { Firing, Trigger } from "../../services/igniter/types.ts";

@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import type { Command } from "../framework/command.ts";
 import { VERSION } from "../../runtime/version.ts";
 import { contextFor } from "../context.ts";
 

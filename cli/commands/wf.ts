@@ -1,5 +1,5 @@
 /** `aio wf`: StepFlow — templates, executions, history, live watch, callbacks, validate, test-state. */
-import type { Command } from "commander";
+import type { Command } from "../framework/command.ts";
 import { contextFor, parseJsonOption, readSource, seg } from "../context.ts";
 import { CliError, EXIT } from "../errors.ts";
 import type {
