@@ -12,6 +12,7 @@ import { PoolCache } from "./shared/pool.ts";
 import { withDeadline } from "./shared/deadline.ts";
 import { operationInput, parseSettings, userPass } from "./shared/validate.ts";
 import { toJsonValue } from "./shared/json.ts";
+import { sqlOperations } from "./shared/sql.ts";
 import type { ConnectionOptions, Pool, PoolConnection } from "mysql2/promise";
 
 const KIND = "mysql";
@@ -30,33 +31,13 @@ type Settings = z.output<typeof settingsSchema>;
 
 const params = z.union([z.array(z.unknown()).max(65_535), z.record(z.string(), z.unknown())]).default([])
   .describe("values for ? placeholders (array) or :name placeholders (object); objects/arrays bind as JSON");
-const statement = z.strictObject({
-  sql: z.string().min(1).describe("one SQL statement with ? (or :name) placeholders"),
+const { queryInput, transactionInput, operations: ops } = sqlOperations({
   params,
+  sqlDescription: "one SQL statement with ? (or :name) placeholders",
+  isolationLevels: ["read uncommitted", "read committed", "repeatable read", "serializable"],
+  executeDescription: "Run a parameterized statement and return affected rows / insert id",
 });
-const queryInput = z.strictObject({
-  sql: statement.shape.sql,
-  params,
-  maxRows: z.int().min(1).max(100_000).default(10_000).describe("rows beyond this are dropped"),
-});
-const transactionInput = z.strictObject({
-  statements: z.array(statement).min(1).max(1000),
-  isolationLevel: z.enum(["read uncommitted", "read committed", "repeatable read", "serializable"])
-    .optional(),
-  readOnly: z.boolean().default(false),
-});
-
-export const operations = {
-  query: { description: "Run a parameterized query and return its rows", input: queryInput },
-  execute: {
-    description: "Run a parameterized statement and return affected rows / insert id",
-    input: statement,
-  },
-  transaction: {
-    description: "Run statements in one transaction: all commit or none do",
-    input: transactionInput,
-  },
-};
+export const operations = ops;
 
 interface Client {
   pool: Pool;

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertNotEquals, assertRejects } from "../../../tests/helpers/assert.ts";
+import { assert, assertEquals, assertRejects } from "../../../tests/helpers/assert.ts";
 import { requireService } from "../../../tests/helpers/services.ts";
 import { ValidationError } from "../../../runtime/errors.ts";
 import { z } from "zod";
@@ -10,25 +10,19 @@ import {
   ConnectorUnavailableError,
 } from "./shared/errors.ts";
 import { opts, testConnection, uniqueName } from "./shared/testing.ts";
+import { assertPoolPerRevision, withSqlTable } from "./shared/sql_testing.ts";
+import type { ResolvedConnection } from "./types.ts";
 
 const conn = (extra: Record<string, unknown> = {}) =>
   testConnection("mysql", { host: "127.0.0.1", port: 3306, database: "test", user: "root", ...extra });
 
 type Rows<T = Record<string, unknown>> = { rows: T[]; rowCount: number };
 
-async function withTable(fn: (table: string, c: ReturnType<typeof conn>) => Promise<void>) {
-  const c = conn();
-  const table = uniqueName("oa_my");
-  await my.execute(c, "execute", {
-    sql: `create table ${table} (id int primary key, name varchar(200), doc json) engine=InnoDB`,
-  }, opts());
-  try {
-    await fn(table, c);
-  } finally {
-    await my.execute(c, "execute", { sql: `drop table if exists ${table}` }, opts());
-    await my.close();
-  }
-}
+const withTable = (fn: (table: string, c: ResolvedConnection) => Promise<void>) =>
+  withSqlTable(my, conn(), {
+    prefix: "oa_my",
+    create: (t) => `create table ${t} (id int primary key, name varchar(200), doc json) engine=InnoDB`,
+  }, fn);
 
 Deno.test("mysql test() does a live round trip against MariaDB", async () => {
   if (!await requireService("MariaDB", 3306)) return;
@@ -176,20 +170,7 @@ Deno.test("mysql caller abort cancels a transaction and rolls it back", async ()
 
 Deno.test("mysql pools one client per connection revision and close() drops it", async () => {
   if (!await requireService("MariaDB", 3306)) return;
-  const c = conn({ maxConnections: 1 });
-  const id = async (x: typeof c) =>
-    (await my.execute(x, "query", { sql: "select connection_id() as id" }, opts()) as Rows<{ id: number }>)
-      .rows[0].id;
-  try {
-    const a = await id(c);
-    assertEquals(await id(c), a);
-    const b = await id({ ...c, revision: "2" });
-    assertNotEquals(b, a);
-    await my.close(c.trn);
-    assertNotEquals(await id({ ...c, revision: "2" }), b);
-  } finally {
-    await my.close();
-  }
+  await assertPoolPerRevision(my, conn({ maxConnections: 1 }), "select connection_id() as id");
 });
 
 Deno.test("mysql bad input is a ValidationError naming the field", async () => {

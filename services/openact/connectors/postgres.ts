@@ -11,6 +11,7 @@ import { PoolCache } from "./shared/pool.ts";
 import { withDeadline } from "./shared/deadline.ts";
 import { operationInput, parseSettings, userPass } from "./shared/validate.ts";
 import { toJsonValue } from "./shared/json.ts";
+import { sqlOperations } from "./shared/sql.ts";
 import type { Sql } from "postgres";
 
 const KIND = "postgres";
@@ -29,33 +30,13 @@ export const settingsSchema = z.strictObject({
 
 const params = z.array(z.unknown()).max(65_535).default([])
   .describe("values bound to $1, $2, …; objects are sent as jsonb");
-const statement = z.strictObject({
-  sql: z.string().min(1).describe("one SQL statement with $1, $2 … placeholders"),
+const { queryInput, transactionInput, operations: ops } = sqlOperations({
   params,
+  sqlDescription: "one SQL statement with $1, $2 … placeholders",
+  isolationLevels: ["read committed", "repeatable read", "serializable"],
+  executeDescription: "Run a parameterized statement and return the affected row count",
 });
-
-const queryInput = z.strictObject({
-  sql: statement.shape.sql,
-  params,
-  maxRows: z.int().min(1).max(100_000).default(10_000).describe("rows beyond this are dropped"),
-});
-const transactionInput = z.strictObject({
-  statements: z.array(statement).min(1).max(1000),
-  isolationLevel: z.enum(["read committed", "repeatable read", "serializable"]).optional(),
-  readOnly: z.boolean().default(false),
-});
-
-export const operations = {
-  query: { description: "Run a parameterized query and return its rows", input: queryInput },
-  execute: {
-    description: "Run a parameterized statement and return the affected row count",
-    input: statement,
-  },
-  transaction: {
-    description: "Run statements in one transaction: all commit or none do",
-    input: transactionInput,
-  },
-};
+export const operations = ops;
 
 const pools = new PoolCache<Sql>((sql) => sql.end({ timeout: 2 }));
 

@@ -1,10 +1,4 @@
-import {
-  assert,
-  assertEquals,
-  assertGreater,
-  assertNotEquals,
-  assertRejects,
-} from "../../../tests/helpers/assert.ts";
+import { assert, assertEquals, assertGreater, assertRejects } from "../../../tests/helpers/assert.ts";
 import { requireService } from "../../../tests/helpers/services.ts";
 import { ValidationError } from "../../../runtime/errors.ts";
 import { z } from "zod";
@@ -16,26 +10,17 @@ import {
   ConnectorUnavailableError,
 } from "./shared/errors.ts";
 import { opts, testConnection, uniqueName } from "./shared/testing.ts";
+import { assertPoolPerRevision, withSqlTable } from "./shared/sql_testing.ts";
+import type { ResolvedConnection } from "./types.ts";
 
 const conn = (extra: Record<string, unknown> = {}) =>
   testConnection("postgres", { host: "127.0.0.1", port: 5432, database: "test", user: "postgres", ...extra });
 
-async function withTable(fn: (table: string, c: ReturnType<typeof conn>) => Promise<void>) {
-  const c = conn();
-  const table = uniqueName("oa_pg");
-  await pg.execute(
-    c,
-    "execute",
-    { sql: `create table ${table} (id int primary key, name text, doc jsonb)` },
-    opts(),
-  );
-  try {
-    await fn(table, c);
-  } finally {
-    await pg.execute(c, "execute", { sql: `drop table if exists ${table}` }, opts());
-    await pg.close();
-  }
-}
+const withTable = (fn: (table: string, c: ResolvedConnection) => Promise<void>) =>
+  withSqlTable(pg, conn(), {
+    prefix: "oa_pg",
+    create: (t) => `create table ${t} (id int primary key, name text, doc jsonb)`,
+  }, fn);
 
 Deno.test("postgres test() does a live round trip and reports database and user", async () => {
   if (!await requireService("PostgreSQL", 5432)) return;
@@ -188,21 +173,7 @@ Deno.test("postgres already-aborted signal fails before any work", async () => {
 
 Deno.test("postgres pools one client per connection revision and close() drops it", async () => {
   if (!await requireService("PostgreSQL", 5432)) return;
-  const c = conn({ maxConnections: 1 });
-  const pid = async (conn: typeof c) =>
-    ((await pg.execute(conn, "query", { sql: "select pg_backend_pid() as pid" }, opts())) as {
-      rows: { pid: number }[];
-    }).rows[0].pid;
-  try {
-    const a = await pid(c);
-    assertEquals(await pid(c), a);
-    const b = await pid({ ...c, revision: "2" });
-    assertNotEquals(b, a);
-    await pg.close(c.trn);
-    assertNotEquals(await pid({ ...c, revision: "2" }), b);
-  } finally {
-    await pg.close();
-  }
+  await assertPoolPerRevision(pg, conn({ maxConnections: 1 }), "select pg_backend_pid() as id");
 });
 
 Deno.test("postgres bad input is a ValidationError naming the field", async () => {
