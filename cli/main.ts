@@ -1,5 +1,5 @@
 /**
- * The `aio` CLI: a commander program whose groups are small modules. Handlers import what
+ * The `aio` CLI: a command tree (cli/framework, commander-compatible) whose groups are small modules. Handlers import what
  * they need lazily; nothing here imports the server.
  */
 import { Command, CommanderError, Option } from "./framework/command.ts";
@@ -43,7 +43,7 @@ export async function buildProgram(env: Record<string, string | undefined> = {})
     .exitOverride();
   attachEnv(program, env);
   for (const mod of await Promise.all(GROUPS)) mod.register(program);
-  // Commander's own subcommands inherit exitOverride only when set on each; apply it everywhere.
+  // Subcommands inherit exitOverride only when set on each; apply it everywhere.
   const walk = (cmd: Command) => {
     cmd.exitOverride();
     cmd.commands.forEach(walk);

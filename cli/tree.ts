@@ -1,4 +1,4 @@
-/** A plain description of the commander tree, shared by completion scripts and docs export. */
+/** A plain description of the command tree, shared by completion scripts and docs export. */
 import type { Command, Option } from "./framework/command.ts";
 
 export interface OptionInfo {
