@@ -9,10 +9,10 @@ import { runCli, startServer } from "../helpers/server.ts";
 import {
   type Api,
   createConnection,
-  createRule,
-  createWorkflow,
+  createWorkflowRule,
   expectStatus,
   fullServer,
+  publish,
   unique,
   waitForExecutions,
 } from "./openact_sources_support.ts";
@@ -116,12 +116,11 @@ Deno.test("aio act source create/list/get/disable/enable/delete against the real
   try {
     const channel = unique("cli-events");
     await createConnection(server, "my-redis", "redis");
-    await createWorkflow(server, "on-cli");
-    await createRule(
+    await createWorkflowRule(
       server,
       "cli-rule",
       { source: ["aionix.openact"], detail: { eventSource: ["feed"] } },
-      "wf:on-cli",
+      "on-cli",
     );
 
     let r = await aio(
@@ -139,11 +138,7 @@ Deno.test("aio act source create/list/get/disable/enable/delete against the real
     assertEquals(r.code, 0, r.stderr);
     assertStringIncludes(r.stdout, "created trn:openact:default:event-source/feed (feed: enabled, running)");
 
-    await expectStatus(server, "POST", "/api/v1/openact/execute", 200, {
-      connection: "my-redis",
-      operation: "publish",
-      input: { channel, message: { title: "hello" } },
-    });
+    await publish(server, "my-redis", { channel, message: { title: "hello" } });
     const [run] = await waitForExecutions(server, "on-cli", 1);
     assertEquals([run.input["detail-type"], run.input.detail.data], ["Feed Item", { title: "hello" }]);
 

@@ -7,12 +7,11 @@ import { requireService } from "../helpers/services.ts";
 import {
   assertDelivered,
   createConnection,
-  createRule,
   createSource,
-  createWorkflow,
-  expectStatus,
+  createWorkflowRule,
   fullServer,
   getSource,
+  publish,
   unique,
   waitForExecutions,
 } from "./openact_sources_support.ts";
@@ -23,22 +22,17 @@ Deno.test("an MQTT publish on a subscribed topic filter starts the rule's workfl
   try {
     const base = `aionix/${unique("plant")}`;
     await createConnection(app, "mosquitto", "mqtt");
-    await createWorkflow(app, "on-telemetry");
-    await createRule(app, "telemetry", {
+    await createWorkflowRule(app, "telemetry", {
       source: ["aionix.openact"],
       detail: { kind: ["mqtt"], subject: [{ prefix: `${base}/line-1/` }] },
-    }, "wf:on-telemetry");
+    }, "on-telemetry");
     const source = await createSource(app, {
       name: "plant-floor",
       connection: "mqtt/mosquitto",
       input: { topic: `${base}/#`, qos: 1 },
     });
     assertEquals([source.status, source.input.qos], ["running", 1]);
-    await expectStatus(app, "POST", "/api/v1/openact/execute", 200, {
-      connection: "mosquitto",
-      operation: "publish",
-      input: { topic: `${base}/line-1/temp`, message: { celsius: 71.5 }, qos: 1 },
-    });
+    await publish(app, "mosquitto", { topic: `${base}/line-1/temp`, message: { celsius: 71.5 }, qos: 1 });
     await assertDelivered(app, {
       template: "on-telemetry",
       rule: "telemetry",
@@ -58,12 +52,11 @@ Deno.test("an MQTT source with several topics delivers plain-text payloads as st
   try {
     const base = `aionix/${unique("doors")}`;
     await createConnection(app, "mosquitto", "mqtt");
-    await createWorkflow(app, "on-door");
-    await createRule(
+    await createWorkflowRule(
       app,
       "doors",
       { source: ["aionix.openact"], detail: { eventSource: ["doors"] } },
-      "wf:on-door",
+      "on-door",
     );
     await createSource(app, {
       name: "doors",
@@ -71,11 +64,7 @@ Deno.test("an MQTT source with several topics delivers plain-text payloads as st
       input: { topics: [`${base}/front`, `${base}/back`] },
     });
     for (const [door, state] of [["front", "open"], ["side", "open"], ["back", "closed"]]) {
-      await expectStatus(app, "POST", "/api/v1/openact/execute", 200, {
-        connection: "mosquitto",
-        operation: "publish",
-        input: { topic: `${base}/${door}`, message: state },
-      });
+      await publish(app, "mosquitto", { topic: `${base}/${door}`, message: state });
     }
     const runs = await waitForExecutions(app, "on-door", 2);
     assertEquals(runs.map((r) => [r.input.detail.subject, r.input.detail.data]).sort(), [
@@ -92,22 +81,21 @@ Deno.test("a retained MQTT message reaches a new source's rule marked retained: 
   if (!await requireService("Mosquitto", 1883)) return;
   const app = await fullServer();
   const topic = `aionix/${unique("config")}/mode`;
-  const publish = (message: unknown) =>
-    expectStatus(app, "POST", "/api/v1/openact/execute", 200, {
-      connection: "mosquitto",
-      operation: "publish",
-      input: { topic, message, retain: true },
-    });
+  const publishRetained = (message: unknown) => publish(app, "mosquitto", { topic, message, retain: true });
   try {
     await createConnection(app, "mosquitto", "mqtt");
-    await createWorkflow(app, "on-mode");
-    await createRule(app, "modes", { source: ["aionix.openact"], detail: { kind: ["mqtt"] } }, "wf:on-mode");
-    await publish({ mode: "eco" }); // before anyone subscribes
+    await createWorkflowRule(
+      app,
+      "modes",
+      { source: ["aionix.openact"], detail: { kind: ["mqtt"] } },
+      "on-mode",
+    );
+    await publishRetained({ mode: "eco" }); // before anyone subscribes
     await createSource(app, { name: "modes", connection: "mosquitto", input: { topic } });
     const [run] = await waitForExecutions(app, "on-mode", 1);
     assertEquals([run.input.detail.data, run.input.detail.retained], [{ mode: "eco" }, true]);
   } finally {
-    await publish("").catch(() => {}); // an empty retained payload clears it
+    await publishRetained("").catch(() => {}); // an empty retained payload clears it
     await app.close();
   }
 });

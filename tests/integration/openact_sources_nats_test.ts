@@ -7,12 +7,11 @@ import { requireService } from "../helpers/services.ts";
 import {
   assertDelivered,
   createConnection,
-  createRule,
   createSource,
-  createWorkflow,
-  expectStatus,
+  createWorkflowRule,
   fullServer,
   getSource,
+  publish,
   unique,
   waitForExecutions,
 } from "./openact_sources_support.ts";
@@ -23,21 +22,19 @@ Deno.test("a NATS publish on a subscribed wildcard subject starts the rule's wor
   try {
     const root = unique("shop").replace("-", "_");
     await createConnection(app, "nats-local", "nats");
-    await createWorkflow(app, "on-shop-event");
-    await createRule(app, "shop-events", {
+    await createWorkflowRule(app, "shop-events", {
       source: ["aionix.openact"],
       detail: { kind: ["nats"], data: { total: [{ numeric: [">=", 100] }] } },
-    }, "wf:on-shop-event");
+    }, "on-shop-event");
     const source = await createSource(app, {
       name: "shop",
       connection: "trn:openact:default:connection/nats/nats-local",
       input: { subject: `${root}.orders.>` },
     });
     assertEquals(source.status, "running");
-    await expectStatus(app, "POST", "/api/v1/openact/execute", 200, {
-      connection: "nats-local",
-      operation: "publish",
-      input: { subject: `${root}.orders.eu.created`, message: { orderId: "n-9", total: 120 } },
+    await publish(app, "nats-local", {
+      subject: `${root}.orders.eu.created`,
+      message: { orderId: "n-9", total: 120 },
     });
     await assertDelivered(app, {
       template: "on-shop-event",
@@ -58,17 +55,17 @@ Deno.test("two NATS sources in one queue group share the messages: each message 
   try {
     const subject = `${unique("jobs").replace("-", "_")}.run`;
     await createConnection(app, "nats-local", "nats");
-    await createWorkflow(app, "on-job");
-    await createRule(app, "jobs", { source: ["aionix.openact"], detail: { kind: ["nats"] } }, "wf:on-job");
+    await createWorkflowRule(
+      app,
+      "jobs",
+      { source: ["aionix.openact"], detail: { kind: ["nats"] } },
+      "on-job",
+    );
     for (const name of ["worker-a", "worker-b"]) {
       await createSource(app, { name, connection: "nats-local", input: { subject, queue: "workers" } });
     }
     for (let n = 0; n < 6; n++) {
-      await expectStatus(app, "POST", "/api/v1/openact/execute", 200, {
-        connection: "nats-local",
-        operation: "publish",
-        input: { subject, message: { n } },
-      });
+      await publish(app, "nats-local", { subject, message: { n } });
     }
     const runs = await waitForExecutions(app, "on-job", 6);
     assertEquals(runs.map((r) => r.input.detail.data.n).sort(), [0, 1, 2, 3, 4, 5]);

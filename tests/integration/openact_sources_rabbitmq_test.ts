@@ -13,9 +13,8 @@ import { createOpenActService } from "../../services/openact/mod.ts";
 import {
   assertDelivered,
   createConnection,
-  createRule,
   createSource,
-  createWorkflow,
+  createWorkflowRule,
   eventually,
   expectStatus,
   fullServer,
@@ -53,12 +52,11 @@ Deno.test("a RabbitMQ message starts the rule's workflow with its data, and is a
   const queue = unique("oa-src");
   try {
     await createConnection(app, "rmq", "rabbitmq");
-    await createWorkflow(app, "on-job");
-    await createRule(
+    await createWorkflowRule(
       app,
       "jobs",
       { source: ["aionix.openact"], detail: { kind: ["rabbitmq"] } },
-      "wf:on-job",
+      "on-job",
     );
     const source = await createSource(app, {
       name: "jobs-queue",
@@ -122,12 +120,11 @@ Deno.test("messages queued while the server was killed (-9) start workflows afte
   const queue = unique("oa-crash");
   try {
     await createConnection(server, "rmq", "rabbitmq");
-    await createWorkflow(server, "on-task");
-    await createRule(
+    await createWorkflowRule(
       server,
       "tasks",
       { source: ["aionix.openact"], detail: { eventSource: ["tasks"] } },
-      "wf:on-task",
+      "on-task",
     );
     await createSource(server, { name: "tasks", connection: "rmq", input: { queue, declare: true } });
     await raw.send(queue, { n: 0 });

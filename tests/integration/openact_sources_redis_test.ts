@@ -8,13 +8,13 @@ import { requireService } from "../helpers/services.ts";
 import {
   assertDelivered,
   createConnection,
-  createRule,
   createSource,
-  createWorkflow,
+  createWorkflowRule,
   expectStatus,
   finishedExecutions,
   fullServer,
   getSource,
+  publish,
   unique,
   waitForExecutions,
 } from "./openact_sources_support.ts";
@@ -25,11 +25,10 @@ Deno.test("a Redis PUBLISH on a subscribed channel starts the rule's workflow wi
   try {
     const channel = unique("orders");
     await createConnection(app, "my-redis", "redis");
-    await createWorkflow(app, "on-order");
-    await createRule(app, "redis-orders", {
+    await createWorkflowRule(app, "redis-orders", {
       source: ["aionix.openact"],
       detail: { kind: ["redis"], eventSource: ["orders"] },
-    }, "wf:on-order");
+    }, "on-order");
     const source = await createSource(app, {
       name: "orders",
       connection: "redis/my-redis",
@@ -41,11 +40,7 @@ Deno.test("a Redis PUBLISH on a subscribed channel starts the rule's workflow wi
       "trn:openact:default:event-source/orders",
       "Message Received",
     ]);
-    await expectStatus(app, "POST", "/api/v1/openact/execute", 200, {
-      connection: "my-redis",
-      operation: "publish",
-      input: { channel, message: { orderId: "o-1", total: 42 } },
-    });
+    await publish(app, "my-redis", { channel, message: { orderId: "o-1", total: 42 } });
     await assertDelivered(app, {
       template: "on-order",
       rule: "redis-orders",
@@ -65,36 +60,31 @@ Deno.test("a Redis pattern source uses its detailType; disable stops delivery an
   try {
     const prefix = unique("sensors");
     await createConnection(app, "cache", "redis");
-    await createWorkflow(app, "on-reading");
-    await createRule(app, "readings", {
+    await createWorkflowRule(app, "readings", {
       source: ["aionix.openact"],
       "detail-type": ["Sensor Reading"],
       detail: { kind: ["redis"], data: { celsius: [{ numeric: [">", 30] }] } },
-    }, "wf:on-reading");
+    }, "on-reading");
     await createSource(app, {
       name: "sensors",
       connection: "trn:openact:default:connection/redis/cache",
       input: { patterns: [`${prefix}.*`] },
       detailType: "Sensor Reading",
     });
-    const publish = (room: string, celsius: number) =>
-      expectStatus(app, "POST", "/api/v1/openact/execute", 200, {
-        connection: "cache",
-        operation: "publish",
-        input: { channel: `${prefix}.${room}`, message: { celsius } },
-      });
-    await publish("kitchen", 35);
-    await publish("cellar", 12); // received, but the rule does not match
+    const publishReading = (room: string, celsius: number) =>
+      publish(app, "cache", { channel: `${prefix}.${room}`, message: { celsius } });
+    await publishReading("kitchen", 35);
+    await publishReading("cellar", 12); // received, but the rule does not match
     const [hot] = await waitForExecutions(app, "on-reading", 1);
     assertEquals(hot.input["detail-type"], "Sensor Reading");
     assertEquals([hot.input.detail.subject, hot.input.detail.data], [`${prefix}.kitchen`, { celsius: 35 }]);
 
     const disabled = await expectStatus(app, "POST", "/api/v1/event-sources/sensors/disable", 200);
     assertEquals([disabled.enabled, disabled.status], [false, "stopped"]);
-    await publish("attic", 40); // nobody subscribed: Redis pub/sub drops it
+    await publishReading("attic", 40); // nobody subscribed: Redis pub/sub drops it
     const enabled = await expectStatus(app, "POST", "/api/v1/event-sources/sensors/enable", 200);
     assertEquals([enabled.enabled, enabled.status], [true, "running"]);
-    await publish("garage", 31);
+    await publishReading("garage", 31);
     const all = await waitForExecutions(app, "on-reading", 2);
     assertEquals(all.map((e) => e.input.detail.subject), [`${prefix}.kitchen`, `${prefix}.garage`]);
     const source = await getSource(app, "sensors");

@@ -41,6 +41,17 @@ export function createWorkflow(api: Api, name: string) {
   });
 }
 
+/** An event rule whose target is a new workflow (createWorkflow) that keeps the event's detail. */
+export async function createWorkflowRule(
+  api: Api,
+  rule: string,
+  pattern: Record<string, unknown>,
+  workflow: string,
+) {
+  await createWorkflow(api, workflow);
+  return await createRule(api, rule, pattern, `wf:${workflow}`);
+}
+
 export function createConnection(
   api: Api,
   name: string,
@@ -57,6 +68,15 @@ export function createRule(api: Api, name: string, pattern: Record<string, unkno
     target,
     enabled: true,
     config: { pattern },
+  });
+}
+
+/** Publishes through OpenAct's execute API: the connection's publish operation with this input. */
+export function publish(api: Api, connection: string, input: Record<string, unknown>) {
+  return expectStatus(api, "POST", "/api/v1/openact/execute", 200, {
+    connection,
+    operation: "publish",
+    input,
   });
 }
 
