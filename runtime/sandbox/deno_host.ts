@@ -7,7 +7,7 @@
  *         {t:"invoke", id, key, event, ctx, timeoutMs} · {t:"evict", key} · {t:"config", maxPoolSize, idleTtlMs}
  * stdout: {t:"ready"} · {t:"log", id, level, text} · {t:"done", id, ok, json?, error?, cold, durationMs, heap}
  */
-import { LineWriter, readLines } from "./lines.ts";
+import { LineWriter, readJsonLines } from "./lines.ts";
 import { WORKER_SOURCE } from "./worker_source.ts";
 
 interface LoadMessage {
@@ -245,13 +245,7 @@ export async function run(_args: string[]): Promise<void> {
   const writer = new LineWriter(Deno.stdout.writable);
   const host = new FunctionHost((m) => void writer.send(m));
   await writer.send({ t: "ready", pid: Deno.pid });
-  for await (const line of readLines(Deno.stdin.readable)) {
-    let m: { t: string } & Record<string, unknown>;
-    try {
-      m = JSON.parse(line);
-    } catch {
-      continue;
-    }
+  for await (const m of readJsonLines<{ t: string } & Record<string, unknown>>(Deno.stdin.readable)) {
     if (m.t === "load") host.load(m as unknown as LoadMessage);
     else if (m.t === "invoke") void host.invoke(m as unknown as InvokeMessage);
     else if (m.t === "evict") host.evict(String(m.key));

@@ -5,7 +5,7 @@
  * and the next call starts a fresh one.
  */
 import { helperCommand } from "./host_command.ts";
-import { LineWriter, readLines } from "./lines.ts";
+import { LineWriter, readJsonLines } from "./lines.ts";
 import type { FunctionSpec, InvokeContext, InvokeOptions, InvokeOutcome, SandboxOptions } from "./types.ts";
 import { RUNTIME_ERRORS } from "./types.ts";
 import type { Materializer } from "./materialize.ts";
@@ -67,13 +67,7 @@ export class DenoHosts {
       idleTtlMs: this.options.idleTtlMs,
     });
     const stdout = (async () => {
-      for await (const line of readLines(child.stdout)) {
-        let m: Record<string, unknown>;
-        try {
-          m = JSON.parse(line);
-        } catch {
-          continue;
-        }
+      for await (const m of readJsonLines(child.stdout)) {
         const pending = this.#pendingFor(host, m.id);
         if (!pending) continue;
         if (m.t === "log") pending.onLog?.({ level: String(m.level), text: String(m.text) });

@@ -17,6 +17,21 @@ export async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGener
   if (buffer) yield buffer;
 }
 
+/** Yields each line that parses as JSON; other lines (stray prints) are skipped. */
+export async function* readJsonLines<T = Record<string, unknown>>(
+  stream: ReadableStream<Uint8Array>,
+): AsyncGenerator<T> {
+  for await (const line of readLines(stream)) {
+    let message: T;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    yield message;
+  }
+}
+
 /** Serialises writes of JSON lines to a writable stream (one writer, in order). */
 export class LineWriter {
   #writer: WritableStreamDefaultWriter<Uint8Array>;

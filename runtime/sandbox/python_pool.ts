@@ -5,7 +5,7 @@
  * fatally is replaced on the next call.
  */
 import { join } from "node:path";
-import { LineWriter, readLines } from "./lines.ts";
+import { LineWriter, readJsonLines, readLines } from "./lines.ts";
 import type { Materializer } from "./materialize.ts";
 import { PYTHON_BOOTSTRAP } from "./python_bootstrap.ts";
 import type {
@@ -138,13 +138,7 @@ export class PythonPool {
       net: spec.permissions.net,
     });
     const stdout = (async () => {
-      for await (const line of readLines(child.stdout)) {
-        let m: Record<string, unknown>;
-        try {
-          m = JSON.parse(line);
-        } catch {
-          continue;
-        }
+      for await (const m of readJsonLines(child.stdout)) {
         if (m.t === "init") initDone({ ok: m.ok === true, error: m.error as FunctionErrorInfo });
         const running = proc.running;
         if (m.t === "init") continue;
