@@ -12,7 +12,14 @@ import type { Db } from "../../runtime/storage/mod.ts";
 import type { EventLog } from "./event_log.ts";
 import type { IgniterMetrics } from "./metrics.ts";
 import { compilePattern, type EventMatcher } from "./pattern.ts";
-import { firingId, type FiringRow, type IgniterStore, type NewFiring, type TriggerRow } from "./store.ts";
+import {
+  firingId,
+  type FiringRow,
+  type IgniterStore,
+  type NewFiring,
+  newFiringRow,
+  type TriggerRow,
+} from "./store.ts";
 import type { EventConfig, EventEnvelope, PutEventsResult } from "./types.ts";
 
 export const DEFAULT_BUS = "default";
@@ -177,16 +184,7 @@ export class EventBus {
         };
         if (!store.insertFiring(firing, json)) continue;
         count++;
-        rows.push({
-          ...firing,
-          reason: null,
-          attempts: 0,
-          dispatchedAt: null,
-          finishedAt: null,
-          executionId: null,
-          runStatus: null,
-          error: null,
-        });
+        rows.push(newFiringRow(firing));
       }
       if (log.enabled) {
         log.insert(firingId(now), tenant, bus, event, json, { receivedAt: now, matched: count });

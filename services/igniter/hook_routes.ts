@@ -19,7 +19,7 @@ import { TENANT_RE } from "../../runtime/trn.ts";
 import { errorResponses } from "../../runtime/http/schemas.ts";
 import type { Igniter } from "./igniter.ts";
 import { NAME_RE } from "./schemas.ts";
-import { firingId, type FiringRow, type NewFiring, type TriggerRow } from "./store.ts";
+import { firingId, type NewFiring, newFiringRow, type TriggerRow } from "./store.ts";
 import type { WebhookConfig } from "./types.ts";
 import { verifyGithub, type VerifyResult, verifyStripe } from "./webhook.ts";
 import { errorText } from "./dispatcher.ts";
@@ -229,16 +229,7 @@ export async function handleWebhook(
     });
   }
   metrics.fires.inc({ type: "webhook" });
-  const row: FiringRow = {
-    ...firing,
-    reason: null,
-    attempts: 0,
-    dispatchedAt: null,
-    finishedAt: null,
-    executionId: null,
-    runStatus: null,
-    error: null,
-  };
+  const row = newFiringRow(firing);
   if (sync) {
     const outcome = await dispatcher.dispatchSync(row, timeoutMs);
     if (outcome.ok) {

@@ -10,7 +10,14 @@ import type { Logger } from "../../runtime/log.ts";
 import type { Db } from "../../runtime/storage/mod.ts";
 import type { IgniterMetrics } from "./metrics.ts";
 import { type CompiledSchedule, compileSchedule } from "./schedule.ts";
-import { firingId, type FiringRow, type IgniterStore, type NewFiring, type TriggerRow } from "./store.ts";
+import {
+  firingId,
+  type FiringRow,
+  type IgniterStore,
+  type NewFiring,
+  newFiringRow,
+  type TriggerRow,
+} from "./store.ts";
 import type { ScheduleConfig } from "./types.ts";
 
 /** A fire this late is still "on time" (the timer was late, or the server restarted quickly). */
@@ -141,7 +148,7 @@ export class ScheduleEngine {
           : 0;
         const row = this.#row(t, now, { status: "pending", scheduledAt: at, dedupKey: `sched:${at}`, delay });
         if (store.insertFiring(row)) {
-          rows.push(toRow(row));
+          rows.push(newFiringRow(row));
           metrics.fires.inc({ type: "schedule" });
           metrics.scheduleLag.observe(Math.max(0, now - at) / 1000);
         }
@@ -188,19 +195,6 @@ export class ScheduleEngine {
       deliveryId: null,
     };
   }
-}
-
-function toRow(f: NewFiring): FiringRow {
-  return {
-    ...f,
-    reason: f.reason ?? null,
-    attempts: 0,
-    dispatchedAt: null,
-    finishedAt: null,
-    executionId: null,
-    runStatus: null,
-    error: null,
-  };
 }
 
 /** Counts fire times in (after, before), capped. */

@@ -205,6 +205,20 @@ export type NewFiring =
   >
   & { reason?: string | null; attempts?: number; finishedAt?: number | null };
 
+/** The row insertFiring stores for a new firing: not yet dispatched, no run, no error. */
+export function newFiringRow(f: NewFiring): FiringRow {
+  return {
+    ...f,
+    reason: f.reason ?? null,
+    attempts: f.attempts ?? 0,
+    dispatchedAt: null,
+    finishedAt: f.finishedAt ?? null,
+    executionId: null,
+    runStatus: null,
+    error: null,
+  };
+}
+
 export class IgniterStore {
   constructor(readonly db: Db) {}
 
