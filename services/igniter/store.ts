@@ -219,6 +219,26 @@ export function newFiringRow(f: NewFiring): FiringRow {
   };
 }
 
+/**
+ * The trigger columns insert and update both write, as stored (JSON text, 0/1, NULL for absent), in
+ * the order target, target_options, config, input_transform, description, enabled, retry_policy,
+ * dead_letter, anchor_at, cursor_at.
+ */
+function settableColumns(t: TriggerRow) {
+  return [
+    t.target,
+    t.targetOptions ? JSON.stringify(t.targetOptions) : null,
+    JSON.stringify(t.config),
+    t.inputTransform === undefined ? null : JSON.stringify(t.inputTransform),
+    t.description,
+    t.enabled ? 1 : 0,
+    JSON.stringify(t.retryPolicy),
+    t.deadLetter === null ? null : JSON.stringify(t.deadLetter),
+    t.anchorAt,
+    t.cursorAt,
+  ];
+}
+
 export class IgniterStore {
   constructor(readonly db: Db) {}
 
@@ -230,16 +250,7 @@ export class IgniterStore {
       t.tenant,
       t.name,
       t.type,
-      t.target,
-      t.targetOptions ? JSON.stringify(t.targetOptions) : null,
-      JSON.stringify(t.config),
-      t.inputTransform === undefined ? null : JSON.stringify(t.inputTransform),
-      t.description,
-      t.enabled ? 1 : 0,
-      JSON.stringify(t.retryPolicy),
-      t.deadLetter === null ? null : JSON.stringify(t.deadLetter),
-      t.anchorAt,
-      t.cursorAt,
+      ...settableColumns(t),
       t.lastFireAt,
       t.createdAt,
       t.updatedAt,
@@ -251,16 +262,7 @@ export class IgniterStore {
       `UPDATE igniter_triggers SET target = ?, target_options = ?, config = ?, input_transform = ?, description = ?,
         enabled = ?, retry_policy = ?, dead_letter = ?, anchor_at = ?, cursor_at = ?, updated_at = ?
        WHERE tenant = ? AND name = ?`,
-      t.target,
-      t.targetOptions ? JSON.stringify(t.targetOptions) : null,
-      JSON.stringify(t.config),
-      t.inputTransform === undefined ? null : JSON.stringify(t.inputTransform),
-      t.description,
-      t.enabled ? 1 : 0,
-      JSON.stringify(t.retryPolicy),
-      t.deadLetter === null ? null : JSON.stringify(t.deadLetter),
-      t.anchorAt,
-      t.cursorAt,
+      ...settableColumns(t),
       t.updatedAt,
       t.tenant,
       t.name,
