@@ -45,6 +45,24 @@ export function assertLess(actual: number, expected: number, message?: string) {
   nodeAssert.ok(actual < expected, message ?? `expected ${actual} < ${expected}`);
 }
 
+/** The thrown value, after checking its class and that its message includes `includes`. */
+function expectError<E extends Error>(
+  err: unknown,
+  // deno-lint-ignore no-explicit-any
+  errorClass?: new (...args: any[]) => E,
+  includes?: string,
+): E {
+  if (errorClass && !(err instanceof errorClass)) {
+    throw new nodeAssert.AssertionError({ message: `expected ${errorClass.name}, got ${err}` });
+  }
+  if (includes && !(err as Error).message.includes(includes)) {
+    throw new nodeAssert.AssertionError({
+      message: `'${(err as Error).message}' does not include '${includes}'`,
+    });
+  }
+  return err as E;
+}
+
 export function assertThrows<E extends Error = Error>(
   fn: () => unknown,
   // deno-lint-ignore no-explicit-any
@@ -54,15 +72,7 @@ export function assertThrows<E extends Error = Error>(
   try {
     fn();
   } catch (err) {
-    if (errorClass && !(err instanceof errorClass)) {
-      throw new nodeAssert.AssertionError({ message: `expected ${errorClass.name}, got ${err}` });
-    }
-    if (includes && !(err as Error).message.includes(includes)) {
-      throw new nodeAssert.AssertionError({
-        message: `'${(err as Error).message}' does not include '${includes}'`,
-      });
-    }
-    return err as E;
+    return expectError(err, errorClass, includes);
   }
   throw new nodeAssert.AssertionError({ message: "expected the function to throw" });
 }
@@ -76,15 +86,7 @@ export async function assertRejects<E extends Error = Error>(
   try {
     await fn();
   } catch (err) {
-    if (errorClass && !(err instanceof errorClass)) {
-      throw new nodeAssert.AssertionError({ message: `expected ${errorClass.name}, got ${err}` });
-    }
-    if (includes && !(err as Error).message.includes(includes)) {
-      throw new nodeAssert.AssertionError({
-        message: `'${(err as Error).message}' does not include '${includes}'`,
-      });
-    }
-    return err as E;
+    return expectError(err, errorClass, includes);
   }
   throw new nodeAssert.AssertionError({ message: "expected the promise to reject" });
 }
