@@ -47,7 +47,12 @@ Deno.test({
       const id = started.body.id;
       const history = async () =>
         (await server.json<{ items: HistoryItem[] }>("GET", `/api/v1/executions/${id}/history`)).body.items;
-      for (let i = 0; i < 200 && !(await history()).some((e) => e.type === "TaskStarted"); i++) {
+      // TaskStarted is committed just before the request is sent: wait for both.
+      for (
+        let i = 0;
+        i < 200 && !(keys.length && (await history()).some((e) => e.type === "TaskStarted"));
+        i++
+      ) {
         await new Promise((r) => setTimeout(r, 25));
       }
       assertEquals(keys.length, 1);
