@@ -172,3 +172,22 @@ Deno.test("http aborts on timeout and on the caller's signal", async () => {
     await stub.close();
   }
 });
+
+Deno.test("guarded fetches connect to the address that was checked, not a second DNS answer", async () => {
+  const stub = await startStub((req) => Response.json({ host: req.headers.get("host") }));
+  try {
+    const { pinnedClient } = await import("../net/ssrf.ts");
+    const port = new URL(stub.url).port;
+    const url = new URL(`http://rebind.invalid:${port}/x`);
+    // The name does not resolve at all: only the pinned transport can reach the checked address.
+    const res = await fetch(url, { client: pinnedClient("127.0.0.1", url) });
+    assert.deepEqual(await res.json(), { host: `rebind.invalid:${port}` });
+    assert.equal(
+      pinnedClient("127.0.0.1", url),
+      pinnedClient("127.0.0.1", url),
+      "clients are reused per address",
+    );
+  } finally {
+    await stub.close();
+  }
+});

@@ -2,7 +2,9 @@
  * SSRF guard for HTTP-style connectors: the destination host is resolved and refused when any
  * address is loopback, private, link-local, CGNAT, multicast or reserved — unless the connection
  * sets allowPrivateNetwork. guardedFetch follows redirects itself (≤ maxRedirects) and checks
- * every hop, so a public URL cannot bounce a request into the private network.
+ * every hop, so a public URL cannot bounce a request into the private network. It then connects
+ * to the address it checked (a pinned TCP transport; TLS still verifies the host name), so a DNS
+ * answer that changes between the check and the connection (DNS rebinding) cannot redirect it.
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
@@ -79,12 +81,15 @@ export interface GuardOptions {
   resolve?: Resolver;
 }
 
-/** Throws BlockedDestinationError when the URL's host resolves to a non-public address. */
-export async function checkDestination(url: URL, options: GuardOptions = {}): Promise<void> {
+/**
+ * Throws BlockedDestinationError when the URL's host resolves to a non-public address. Returns the
+ * checked address to connect to, or undefined when nothing was checked (allowPrivateNetwork).
+ */
+export async function checkDestination(url: URL, options: GuardOptions = {}): Promise<string | undefined> {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new BlockedDestinationError(`only http and https URLs are allowed (got ${url.protocol})`);
   }
-  if (options.allowPrivateNetwork) return;
+  if (options.allowPrivateNetwork) return undefined;
   const host = url.hostname.replace(/^\[|\]$/g, "");
   let addresses: string[];
   if (isIP(host)) addresses = [host];
@@ -105,6 +110,31 @@ export async function checkDestination(url: URL, options: GuardOptions = {}): Pr
       );
     }
   }
+  return addresses[0];
+}
+
+/** HTTP clients that connect to one checked address, shared per address and port (small LRU). */
+const pinnedClients = new Map<string, Deno.HttpClient>();
+
+export function pinnedClient(address: string, url: URL): Deno.HttpClient {
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  const key = `${address}|${port}`;
+  let client = pinnedClients.get(key);
+  if (client) {
+    pinnedClients.delete(key); // re-insert: most recently used last
+  } else {
+    client = Deno.createHttpClient({
+      proxy: { transport: "tcp", hostname: address, port },
+      poolIdleTimeout: 30_000,
+    });
+    if (pinnedClients.size >= 64) {
+      const [oldest, old] = pinnedClients.entries().next().value!;
+      pinnedClients.delete(oldest);
+      old.close();
+    }
+  }
+  pinnedClients.set(key, client);
+  return client;
 }
 
 export interface GuardedFetchOptions extends GuardOptions {
@@ -128,14 +158,15 @@ export async function guardedFetch(
   const headers = new Headers(init.headers);
   const max = Math.min(options.maxRedirects ?? 5, 5);
   for (let hop = 0;; hop++) {
-    await checkDestination(url, options);
+    const address = await checkDestination(url, options);
+    const client = address ? pinnedClient(address, url) : options.client;
     const res = await fetch(url, {
       ...init,
       method,
       headers,
       body,
       redirect: "manual",
-      ...(options.client ? { client: options.client } : {}),
+      ...(client ? { client } : {}),
     } as RequestInit);
     if (!REDIRECTS.has(res.status)) return res;
     const location = res.headers.get("location");
