@@ -50,6 +50,7 @@ interface CodeOptions {
   timeout?: string;
   memory?: string;
   env?: string[];
+  envSecret?: string[];
   allowNet?: string[];
   allowEnv?: string[];
   allowRead?: string[];
@@ -87,6 +88,17 @@ async function readDir(dir: string): Promise<Record<string, string>> {
   return files;
 }
 
+/** `NAME=SECRET[:stage]` → `{secretRef, stage?}` (SECRET: a CredVault name or trn:credvault:… TRN). */
+function secretRef(kv: string): { secretRef: string; stage?: string } {
+  const eq = kv.indexOf("=");
+  if (eq <= 0 || eq === kv.length - 1) {
+    throw new CliError(`--env-secret takes NAME=SECRET[:current|pending|previous] (got '${kv}')`, EXIT.usage);
+  }
+  const ref = kv.slice(eq + 1);
+  const stage = /:(current|pending|previous)$/.exec(ref)?.[1];
+  return stage ? { secretRef: ref.slice(0, -stage.length - 1), stage } : { secretRef: ref };
+}
+
 async function bodyFrom(opts: CodeOptions): Promise<Record<string, unknown>> {
   const body: Record<string, unknown> = {};
   if (opts.runtime) body.runtime = opts.runtime;
@@ -111,12 +123,15 @@ async function bodyFrom(opts: CodeOptions): Promise<Record<string, unknown>> {
   if (opts.handler) body.handler = opts.handler;
   if (opts.timeout !== undefined) body.timeout = numberOption(opts.timeout, "--timeout");
   if (opts.memory !== undefined) body.memory = numberOption(opts.memory, "--memory");
-  if (opts.env) {
-    body.env = Object.fromEntries(opts.env.map((kv) => {
-      const eq = kv.indexOf("=");
-      if (eq <= 0) throw new CliError(`--env takes NAME=VALUE (got '${kv}')`, EXIT.usage);
-      return [kv.slice(0, eq), kv.slice(eq + 1)];
-    }));
+  if (opts.env || opts.envSecret) {
+    body.env = Object.fromEntries([
+      ...(opts.env ?? []).map((kv) => {
+        const eq = kv.indexOf("=");
+        if (eq <= 0) throw new CliError(`--env takes NAME=VALUE (got '${kv}')`, EXIT.usage);
+        return [kv.slice(0, eq), kv.slice(eq + 1)];
+      }),
+      ...(opts.envSecret ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), secretRef(kv)]),
+    ]);
   }
   if (opts.allowNet || opts.allowEnv || opts.allowRead) {
     body.permissions = { net: opts.allowNet ?? [], env: opts.allowEnv ?? [], read: opts.allowRead ?? [] };
@@ -147,6 +162,11 @@ function codeOptions(cmd: Command): Command {
     .option("--timeout <seconds>", "timeout in seconds")
     .option("--memory <mb>", "memory limit in MB")
     .option("--env <NAME=VALUE>", "environment variable (repeatable)", collect)
+    .option(
+      "--env-secret <NAME=SECRET>",
+      "environment variable read from a CredVault secret at each invocation; SECRET[:stage] (repeatable)",
+      collect,
+    )
     .option("--allow-net <host>", "host[:port] the function may reach (repeatable)", collect)
     .option("--allow-env <name>", "server env variable the function may read (repeatable)", collect)
     .option("--allow-read <path>", "absolute path the function may read (repeatable)", collect)

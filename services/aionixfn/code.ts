@@ -6,6 +6,7 @@ import { ValidationError } from "../../runtime/errors.ts";
 import { sha256Hex } from "../../runtime/ids.ts";
 import type { FunctionSpec } from "../../runtime/sandbox/mod.ts";
 import type { FnRunConfig, FnRuntime, StoredCode } from "./types.ts";
+import { plainEnv } from "./secrets.ts";
 import { unzip } from "./zip.ts";
 
 const MAX_BUNDLE_BYTES = 20 * 1024 * 1024;
@@ -170,7 +171,8 @@ export async function buildSpec(
     runtime: config.runtime,
     source,
     handler: resolved.name,
-    env: config.env,
+    // Secret references are resolved per invocation by the invoker; only plain values live here.
+    env: plainEnv(config.env),
     permissions: config.permissions,
     memoryMb: config.memory,
     timeoutMs: Math.round(config.timeout * 1000),

@@ -1,19 +1,28 @@
 /**
  * The invoke path: resolve name and qualifier (alias traffic included), take a concurrency
  * slot, run the code in the sandbox with START/END/REPORT log lines, record metrics and
- * publish `Function Failed` events.
+ * publish `Function Failed` events. Secret references in `env` are resolved per invocation
+ * (see secrets.ts); their values are masked in the function's log lines and error messages.
  */
 import { BadRequestError, NotFoundError } from "../../runtime/errors.ts";
 import { newId } from "../../runtime/ids.ts";
 import { buildTrn } from "../../runtime/trn.ts";
+import type { ExecutorBus } from "../../runtime/bus.ts";
 import type { Clock } from "../../runtime/clock.ts";
 import type { SystemEvents } from "../../runtime/events.ts";
-import type { FunctionSpec, Sandbox } from "../../runtime/sandbox/mod.ts";
+import type {
+  FunctionSpec,
+  InvokeContext,
+  InvokeOptions,
+  InvokeOutcome,
+  Sandbox,
+} from "../../runtime/sandbox/mod.ts";
 import { buildSpec } from "./code.ts";
 import type { ConcurrencyLimiter } from "./concurrency.ts";
 import type { FunctionLogs } from "./logs.ts";
 import type { FnMetrics } from "./metrics.ts";
 import type { FnStore, FunctionRow } from "./store.ts";
+import { fingerprint, hasSecretRefs, masker, resolveEnv, SecretResolutionError } from "./secrets.ts";
 import { pickVersion } from "./traffic.ts";
 import type { FnRunConfig, InvokeResult } from "./types.ts";
 
@@ -44,6 +53,8 @@ export function functionTrn(tenant: string, name: string, qualifier?: string): s
 
 export class Invoker {
   #specs = new Map<string, Promise<FunctionSpec>>();
+  /** Configuration key → the pool key of its last resolved secret values. */
+  #secretPools = new Map<string, string>();
   constructor(
     private deps: {
       store: FnStore;
@@ -53,6 +64,8 @@ export class Invoker {
       metrics: FnMetrics;
       events: SystemEvents;
       clock: Clock;
+      /** Resolves secret references (CredVault's `resolve`); without it, referencing functions fail. */
+      bus?: ExecutorBus;
       random?: () => number;
     },
   ) {}
@@ -100,13 +113,82 @@ export class Invoker {
       if (!cacheKey.startsWith(prefix)) continue;
       this.#specs.delete(cacheKey);
       const s = await spec.catch(() => undefined);
-      if (s && !keepKeys.has(s.key)) this.deps.sandbox.evict(s.key);
+      if (s && !keepKeys.has(s.key)) {
+        this.deps.sandbox.evict(s.key);
+        const pool = this.#secretPools.get(s.key);
+        this.#secretPools.delete(s.key);
+        if (pool) this.deps.sandbox.evict(pool);
+      }
     }
+  }
+
+  /**
+   * The spec with its secret references resolved for this invocation: the plain env plus the
+   * values, in a pool of its own (warm workers keep their env). A change of values (a rotation)
+   * evicts the configuration's previous pool.
+   */
+  async #withSecrets(
+    spec: FunctionSpec,
+    target: Target,
+    tenant: string,
+    call: { requestId: string; signal?: AbortSignal; deadline: number },
+  ): Promise<{ spec: FunctionSpec; secrets: string[] }> {
+    if (!hasSecretRefs(target.config.env)) return { spec, secrets: [] };
+    if (!this.deps.bus) {
+      throw new SecretResolutionError({
+        errorType: "Runtime.SecretResolutionFailed",
+        errorMessage: "secret references cannot be resolved: CredVault is not available",
+        stack: [],
+      });
+    }
+    const { env, secrets } = await resolveEnv(this.deps.bus, tenant, target.config.env, {
+      functionName: target.fn.name,
+      requestId: call.requestId,
+      signal: call.signal,
+      deadline: call.deadline,
+    });
+    const key = `${spec.key}-s${await fingerprint(env)}`;
+    const previous = this.#secretPools.get(spec.key);
+    if (previous !== key) {
+      this.#secretPools.set(spec.key, key);
+      if (previous) this.deps.sandbox.evict(previous);
+    }
+    return { spec: { ...spec, key, env }, secrets };
+  }
+
+  /** Resolves the function's secrets (a failure is the invocation's error) and runs it in the sandbox. */
+  async #run(
+    spec: FunctionSpec,
+    target: Target,
+    event: unknown,
+    ctx: InvokeContext,
+    options: InvokeOptions & { onSecrets: (values: string[]) => void },
+  ): Promise<InvokeOutcome> {
+    const started = performance.now();
+    let run: { spec: FunctionSpec; secrets: string[] };
+    try {
+      run = await this.#withSecrets(spec, target, ctx.tenant, {
+        requestId: ctx.requestId,
+        signal: options.signal,
+        deadline: ctx.deadline,
+      });
+    } catch (err) {
+      if (!(err instanceof SecretResolutionError)) throw err;
+      return {
+        ok: false,
+        error: err.info,
+        durationMs: performance.now() - started,
+        maxMemoryMb: 0,
+        coldStart: false,
+      };
+    }
+    options.onSecrets(run.secrets);
+    return await this.deps.sandbox.invoke(run.spec, event, ctx, options);
   }
 
   /** Runs a function synchronously; function errors are in the result, platform errors throw. */
   async invoke(tenant: string, name: string, event: unknown, call: InvokeCall = {}): Promise<InvokeResult> {
-    const { logs, metrics, limiter, sandbox, clock } = this.deps;
+    const { logs, metrics, limiter, clock } = this.deps;
     const target = this.resolve(tenant, name, call.qualifier);
     let release: () => void;
     try {
@@ -119,7 +201,9 @@ export class Invoker {
     const trn = functionTrn(tenant, name, target.version === LATEST ? undefined : target.version);
     const version = target.version;
     const collected: string[] = [];
+    let mask = (text: string) => text;
     const log = (level: string, message: string) => {
+      message = mask(message);
       logs.write(tenant, { functionName: name, version, requestId, level, message });
       if (call.withLogs) collected.push(message);
     };
@@ -133,7 +217,7 @@ export class Invoker {
         throw new BadRequestError(`the caller's deadline has already passed; nothing was run`);
       }
       log("START", `START RequestId: ${requestId} Version: ${version}`);
-      const outcome = await sandbox.invoke(spec, event, {
+      const outcome = await this.#run(spec, target, event, {
         requestId,
         functionTrn: trn,
         functionName: name,
@@ -143,7 +227,15 @@ export class Invoker {
       }, {
         signal: call.signal,
         onLog: (line) => log(line.level, line.text),
+        onSecrets: (values) => (mask = masker(values)),
       });
+      if (outcome.error) {
+        outcome.error = {
+          ...outcome.error,
+          errorMessage: mask(outcome.error.errorMessage),
+          stack: outcome.error.stack?.map(mask),
+        };
+      }
       const durationMs = Math.round(outcome.durationMs * 1000) / 1000;
       const billed = Math.max(1, Math.ceil(outcome.durationMs));
       if (!outcome.ok && outcome.error) {

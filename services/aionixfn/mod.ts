@@ -50,6 +50,7 @@ export function createAionixFnService(deps: ServiceDeps): ServiceModule {
         metrics,
         events: deps.events,
         clock: deps.clock,
+        bus: deps.bus,
       });
       queue = new AsyncQueue({
         store,

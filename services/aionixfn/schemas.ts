@@ -1,5 +1,6 @@
 /** Request and response schemas of the AionixFn API (zod → validation and OpenAPI). */
 import { z } from "zod";
+import { EnvValueSchema, SecretRefSchema } from "./secrets.ts";
 
 export const FN_NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
 export const ALIAS_RE = /^(?!\d+$)[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -27,7 +28,7 @@ export const Permissions = z.strictObject({
     .describe("Absolute paths the function may read"),
 });
 
-const Env = z.record(z.string().regex(ENV_NAME_RE, "an environment variable name"), z.string().max(4096))
+const Env = z.record(z.string().regex(ENV_NAME_RE, "an environment variable name"), EnvValueSchema)
   .refine((e) => Object.keys(e).length <= 64, "at most 64 variables");
 
 const Files = z.record(z.string().min(1).max(256), z.string())
@@ -112,7 +113,7 @@ const RunConfig = {
   handler: z.string(),
   timeout: z.number(),
   memory: z.number(),
-  env: z.record(z.string(), z.string()),
+  env: z.record(z.string(), z.union([z.string(), SecretRefSchema])),
   permissions: z.object({ net: z.array(z.string()), env: z.array(z.string()), read: z.array(z.string()) }),
   description: z.string(),
   codeHash: z.string(),

@@ -2,6 +2,7 @@
 import { ConflictError, NotFoundError, ValidationError } from "../../runtime/errors.ts";
 import type { z } from "zod";
 import { normalizeCode, resolveHandler } from "./code.ts";
+import { checkSecretRefs } from "./secrets.ts";
 import { checkWeights } from "./traffic.ts";
 import { functionTrn, type Invoker } from "./invoker.ts";
 import type { AliasRow, FnStore, FunctionRow, VersionRow } from "./store.ts";
@@ -57,6 +58,7 @@ export class FnService {
   }
 
   async create(tenant: string, body: z.infer<typeof CreateFunction>): Promise<FunctionInfo> {
+    checkSecretRefs(tenant, body.env);
     const { code, codeHash, codeSize } = await normalizeCode(body);
     const { handler } = resolveHandler(body.runtime, body.handler, code);
     if (code.kind === "files") code.entry = handler;
@@ -82,6 +84,7 @@ export class FnService {
 
   async update(tenant: string, name: string, body: z.infer<typeof UpdateFunction>): Promise<FunctionInfo> {
     const fn = this.store.getFunction(tenant, name);
+    checkSecretRefs(tenant, body.env);
     const hasCode = body.code !== undefined || body.files !== undefined || body.zip !== undefined;
     const next = hasCode ? await normalizeCode(body) : undefined;
     const code = next?.code ?? this.store.code(tenant, name, null);

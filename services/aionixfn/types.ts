@@ -17,6 +17,17 @@ export interface FnDestinations {
   onFailure?: string;
 }
 
+/** An env value resolved from CredVault at each invocation; only the reference is stored. */
+export interface SecretRef {
+  /** A secret name in the function's tenant, or its full `trn:credvault:…` TRN. */
+  secretRef: string;
+  /** Default `current`. */
+  stage?: "current" | "pending" | "previous";
+}
+
+/** A plain value, or a secret reference. */
+export type EnvValue = string | SecretRef;
+
 /** What the function's code is: an inline module or a bundle of files. */
 export type StoredCode =
   | { kind: "inline"; code: string }
@@ -30,7 +41,7 @@ export interface FnRunConfig {
   timeout: number;
   /** MB. */
   memory: number;
-  env: Record<string, string>;
+  env: Record<string, EnvValue>;
   permissions: FnPermissions;
   description: string;
 }
