@@ -10,6 +10,8 @@ import { ErrorLine, usePaged } from "./resource.tsx";
 import { Pill, Tabs, When } from "./ui.tsx";
 import { ConnectionDetail } from "./connection_detail.tsx";
 import { ActionDetail } from "./action_detail.tsx";
+import { ActionCreate, ConnectionCreate } from "./connection_create.tsx";
+import { useCan } from "./role.ts";
 
 export const connectionHref = (name: string) => `#/connections?connection=${encodeURIComponent(name)}`;
 export const actionHref = (a: { kind: string; name: string }) =>
@@ -28,11 +30,38 @@ export function ConnectionsPage() {
   const action = route.query.get("action");
   if (connection) return <ConnectionDetail key={connection} name={connection} />;
   if (action) return <ActionDetail key={action} ref_={action} />;
-  const tab = route.query.get("tab") ?? "connections";
+  const create = route.query.get("new");
+  if (create === "connection") return <ConnectionCreate />;
+  if (create === "action") return <ActionCreate />;
+  return <ConnectionsHome tab={route.query.get("tab") ?? "connections"} />;
+}
+
+function ConnectionsHome({ tab }: { tab: string }) {
+  const canWrite = useCan("operator");
+  const why = canWrite ? undefined : "creating needs the operator role";
   return (
     <div className="console-page">
       <div className="console-head">
         <h2>Connections and actions</h2>
+        <span className="spacer" />
+        <button
+          type="button"
+          disabled={!canWrite}
+          title={why}
+          onClick={() => navigate("/connections?new=connection")}
+          data-testid="new-connection"
+        >
+          New connection
+        </button>
+        <button
+          type="button"
+          disabled={!canWrite}
+          title={why}
+          onClick={() => navigate("/connections?new=action")}
+          data-testid="new-action"
+        >
+          New action
+        </button>
       </div>
       <Tabs
         tabs={[["connections", "Connections"], ["actions", "Actions"]]}

@@ -118,7 +118,7 @@ export function FunctionConfig({ fn, onSaved }: { fn: FunctionInfo; onSaved: () 
           rows={env}
           empty="No environment variables."
           testId="fn-env"
-          columns={[["Key", ([k]) => <code>{k}</code>], ["Value", ([, v]) => <code>{v}</code>]]}
+          columns={[["Key", ([k]) => <code>{k}</code>], ["Value", ([, v]) => <code>{envText(v)}</code>]]}
         />
       </Panel>
       <Panel title="Permissions">
@@ -140,4 +140,11 @@ export function FunctionConfig({ fn, onSaved }: { fn: FunctionInfo; onSaved: () 
       </Panel>
     </>
   );
+}
+
+/** An env value: plain text, or a CredVault reference shown by name (never its value). */
+function envText(v: unknown): string {
+  if (typeof v === "string") return v;
+  const ref = v as { secretRef?: string; stage?: string } | null;
+  return ref?.secretRef ? `secret ${ref.secretRef}${ref.stage ? ` (${ref.stage})` : ""}` : JSON.stringify(v);
 }

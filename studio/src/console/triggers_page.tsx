@@ -2,16 +2,19 @@
 import { useEffect, useState } from "react";
 import type { EventConfig, Firing, ScheduleConfig, Trigger } from "../../../services/igniter/types.ts";
 import { get, type Page, post, qs } from "../api.ts";
-import { navigate } from "../router.ts";
+import { navigate, useRoute } from "../router.ts";
 import { Table } from "../ui/table.tsx";
 import { toast, toastError } from "../ui/toast.tsx";
 import { ErrorLine, usePaged } from "./resource.tsx";
 import { useCan } from "./role.ts";
 import { Pill, relTime, When } from "./ui.tsx";
 import { TriggerDetail } from "./trigger_detail.tsx";
+import { TriggerCreate } from "./trigger_create.tsx";
 
 export function TriggersPage({ name }: { name?: string }) {
-  return name ? <TriggerDetail key={name} name={name} /> : <TriggerList />;
+  const creating = useRoute().query.get("new") !== null;
+  if (name) return <TriggerDetail key={name} name={name} />;
+  return creating ? <TriggerCreate /> : <TriggerList />;
 }
 
 /** Where a target lives in Studio: wf:NAME → the workflow, fn:NAME → the function. */
@@ -115,12 +118,23 @@ function TriggerList() {
           <option value="event">event rule</option>
         </select>
         <button type="button" onClick={list.reload}>Refresh</button>
+        <button
+          type="button"
+          disabled={!canWrite}
+          title={canWrite ? undefined : "creating a trigger needs the operator role"}
+          onClick={() => navigate("/triggers?new=1")}
+          data-testid="new-trigger"
+        >
+          New trigger
+        </button>
       </div>
       <ErrorLine error={list.error} />
       <Table
         rows={list.items}
         testId="triggers"
-        empty={`No triggers${type ? ` of type ${type}` : ""} yet. Create one with: aio trigger create`}
+        empty={`No triggers${
+          type ? ` of type ${type}` : ""
+        } yet. Create one with New trigger or: aio trigger create`}
         onRow={(t) => navigate(`/triggers/${encodeURIComponent(t.name)}`)}
         columns={[
           ["Name", (t) => <a href={`#/triggers/${encodeURIComponent(t.name)}`}>{t.name}</a>],

@@ -1,0 +1,288 @@
+/**
+ * New connection (kind from the server's connector list, settings form generated from the kind's
+ * settings JSON Schema or a JSON editor, credential from CredVault secret names) and new action
+ * (connection, operation from the connector's operations, parameters). Server errors sit by their field.
+ */
+import { useEffect, useState } from "react";
+import type { Action, Connection, ConnectorInfo } from "../../../services/openact/types.ts";
+import { get, post } from "../api.ts";
+import { navigate } from "../router.ts";
+import { toast } from "../ui/toast.tsx";
+import { actionHref, connectionHref } from "./connections_page.tsx";
+import {
+  errorAt,
+  Field,
+  type FieldErrors,
+  fieldErrors,
+  FormErrors,
+  SecretPicker,
+  unclaimed,
+} from "./form.tsx";
+import { usePaged } from "./resource.tsx";
+import { type JsonSchema, SchemaForm } from "./schema_form.tsx";
+import { Crumbs, JsonEditor, Panel, parseJson, useBusy } from "./ui.tsx";
+
+/** The connector's full info (settings schema, operations) for a kind, or undefined while loading. */
+function useConnector(kind: string): { info?: ConnectorInfo; error?: string } {
+  const [state, setState] = useState<{ info?: ConnectorInfo; error?: string }>({});
+  useEffect(() => {
+    if (!kind) return setState({});
+    let live = true;
+    setState({});
+    get<ConnectorInfo>(`/api/v1/connectors/${encodeURIComponent(kind)}`)
+      .then((info) => live && setState({ info }))
+      .catch((e) => live && setState({ error: (e as Error).message }));
+    return () => void (live = false);
+  }, [kind]);
+  return state;
+}
+
+export function ConnectionCreate() {
+  const kinds = usePaged<ConnectorInfo>("/api/v1/connectors");
+  const [name, setName] = useState("");
+  const [kind, setKind] = useState("");
+  const [description, setDescription] = useState("");
+  const [settings, setSettings] = useState<Record<string, unknown>>({});
+  const [settingsText, setSettingsText] = useState("{}");
+  const [asJson, setAsJson] = useState(false);
+  const [credential, setCredential] = useState("");
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, run] = useBusy();
+  const connector = useConnector(kind);
+  const schema = connector.info?.settings as JsonSchema | undefined;
+  const jsonMode = asJson || !schema?.properties;
+
+  const switchMode = (json: boolean) => {
+    if (json) setSettingsText(JSON.stringify(settings, null, 2));
+    else {
+      const p = parseJson(settingsText);
+      if (p.ok && p.value && typeof p.value === "object") setSettings(p.value as Record<string, unknown>);
+    }
+    setAsJson(json);
+  };
+
+  const create = () =>
+    run(async () => {
+      let body = settings;
+      if (jsonMode) {
+        const p = parseJson(settingsText);
+        if (!p.ok) return setErrors({ "/settings": `not JSON: ${p.error}` });
+        body = (p.value ?? {}) as Record<string, unknown>;
+      }
+      try {
+        const c = await post<Connection>("/api/v1/connections", {
+          name,
+          kind,
+          ...(description ? { description } : {}),
+          settings: body,
+          ...(credential ? { credential } : {}),
+        });
+        toast(`Connection ${c.name} created`);
+        navigate(connectionHref(c.name).slice(1));
+      } catch (err) {
+        setErrors(fieldErrors(err));
+      }
+    });
+
+  return (
+    <div className="console-page create-page" data-testid="connection-create">
+      <Crumbs items={[["Connections", "#/connections"], ["New connection"]]} />
+      <Panel title="New connection">
+        <div className="form-grid">
+          <Field label="Name *" error={errors["/name"]} testId="conn-name" hint="e.g. github-api">
+            <input value={name} onChange={(e) => setName(e.target.value)} data-testid="conn-name" />
+          </Field>
+          <Field label="Kind *" error={errors["/kind"]} testId="conn-kind">
+            <select
+              value={kind}
+              onChange={(
+                e,
+              ) => (setKind(e.target.value), setSettings({}), setSettingsText("{}"), setErrors({}))}
+              data-testid="conn-kind"
+            >
+              <option value="">choose a connector…</option>
+              {kinds.items.map((k) => (
+                <option key={k.kind} value={k.kind} disabled={!k.selected}>
+                  {k.kind}
+                  {k.selected ? "" : " (not in this build)"}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Description" error={errors["/description"]} testId="conn-description">
+            <input value={description} onChange={(e) => setDescription(e.target.value)} />
+          </Field>
+          <Field
+            label="Credential"
+            error={errorAt(errors, "/credential")}
+            testId="conn-credential"
+            hint="a CredVault secret; its value never leaves the server"
+          >
+            <SecretPicker value={credential} onChange={setCredential} testId="conn-credential" />
+          </Field>
+        </div>
+      </Panel>
+      {kind && (
+        <Panel
+          title={`Settings${connector.info?.description ? ` — ${connector.info.description}` : ""}`}
+          actions={schema?.properties && (
+            <button
+              type="button"
+              className="link"
+              onClick={() => switchMode(!asJson)}
+              data-testid="conn-mode"
+            >
+              {asJson ? "Edit as form" : "Edit as JSON"}
+            </button>
+          )}
+        >
+          {connector.error && <div className="field-error">{connector.error}</div>}
+          {!connector.info && !connector.error
+            ? <p className="muted">Loading the {kind} settings schema…</p>
+            : jsonMode
+            ? (
+              <Field label="Settings (JSON)" error={errorAt(errors, "/settings")} testId="conn-settings-json">
+                <JsonEditor
+                  value={settingsText}
+                  onChange={setSettingsText}
+                  rows={10}
+                  testId="conn-settings-json"
+                />
+              </Field>
+            )
+            : (
+              <SchemaForm
+                schema={schema!}
+                value={settings}
+                onChange={setSettings}
+                errors={errors}
+                pointer="/settings"
+                testId="conn-setting"
+              />
+            )}
+        </Panel>
+      )}
+      <FormErrors
+        messages={unclaimed(
+          errors,
+          ["/name", "/kind", "/description", "/credential", ...(kind ? ["/settings"] : [])],
+        )}
+      />
+      <div className="form-actions">
+        <button
+          type="button"
+          className="primary"
+          disabled={busy || !name || !kind}
+          onClick={create}
+          data-testid="conn-create"
+        >
+          Create connection
+        </button>
+        <a href="#/connections">Cancel</a>
+      </div>
+    </div>
+  );
+}
+
+export function ActionCreate() {
+  const conns = usePaged<Connection>("/api/v1/connections");
+  const [name, setName] = useState("");
+  const [connection, setConnection] = useState("");
+  const [operation, setOperation] = useState("");
+  const [description, setDescription] = useState("");
+  const [parameters, setParameters] = useState("{}");
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, run] = useBusy();
+  const kind = conns.items.find((c) => c.name === connection)?.kind ?? "";
+  const connector = useConnector(kind);
+  const ops = Object.entries(connector.info?.operations ?? {});
+  const op = connector.info?.operations?.[operation];
+
+  const create = () =>
+    run(async () => {
+      const p = parseJson(parameters);
+      if (!p.ok) return setErrors({ "/parameters": `not JSON: ${p.error}` });
+      try {
+        const a = await post<Action>("/api/v1/actions", {
+          name,
+          connection,
+          operation,
+          ...(description ? { description } : {}),
+          ...(p.value !== null ? { parameters: p.value } : {}),
+        });
+        toast(`Action ${a.kind}.${a.name} created`);
+        navigate(actionHref(a).slice(1));
+      } catch (err) {
+        setErrors(fieldErrors(err));
+      }
+    });
+
+  return (
+    <div className="console-page create-page" data-testid="action-create">
+      <Crumbs items={[["Actions", "#/connections?tab=actions"], ["New action"]]} />
+      <Panel title="New action">
+        <div className="form-grid">
+          <Field label="Name *" error={errors["/name"]} testId="act-name" hint="e.g. get-users">
+            <input value={name} onChange={(e) => setName(e.target.value)} data-testid="act-name" />
+          </Field>
+          <Field label="Connection *" error={errorAt(errors, "/connection")} testId="act-connection">
+            <select
+              value={connection}
+              onChange={(e) => (setConnection(e.target.value), setOperation(""))}
+              data-testid="act-connection"
+            >
+              <option value="">choose a connection…</option>
+              {conns.items.map((c) => <option key={c.name} value={c.name}>{c.name} ({c.kind})</option>)}
+            </select>
+          </Field>
+          <Field
+            label="Operation *"
+            error={errorAt(errors, "/operation")}
+            testId="act-operation"
+            hint={op?.description}
+          >
+            <select
+              value={operation}
+              onChange={(e) => setOperation(e.target.value)}
+              data-testid="act-operation"
+            >
+              <option value="">{kind ? "choose an operation…" : "choose a connection first"}</option>
+              {ops.map(([o]) => <option key={o} value={o}>{o}</option>)}
+            </select>
+          </Field>
+          <Field label="Description" error={errors["/description"]} testId="act-description">
+            <input value={description} onChange={(e) => setDescription(e.target.value)} />
+          </Field>
+        </div>
+        <Field
+          label="Parameters (JSON; the caller's input is merged over them)"
+          error={errorAt(errors, "/parameters")}
+          testId="act-parameters"
+        >
+          <JsonEditor value={parameters} onChange={setParameters} rows={6} testId="act-parameters" />
+        </Field>
+        {op?.input && (
+          <details className="op-schema">
+            <summary>{operation} input schema</summary>
+            <pre className="code">{JSON.stringify(op.input, null, 2)}</pre>
+          </details>
+        )}
+      </Panel>
+      <FormErrors
+        messages={unclaimed(errors, ["/name", "/connection", "/operation", "/description", "/parameters"])}
+      />
+      <div className="form-actions">
+        <button
+          type="button"
+          className="primary"
+          disabled={busy || !name || !connection || !operation}
+          onClick={create}
+          data-testid="act-create"
+        >
+          Create action
+        </button>
+        <a href="#/connections?tab=actions">Cancel</a>
+      </div>
+    </div>
+  );
+}
