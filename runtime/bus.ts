@@ -50,7 +50,7 @@ const SHORTHANDS: Record<string, { service: TrnService; type: string }> = {
 };
 
 /** A built-in action has no TRN of its own; it is represented under a reserved path. */
-export const BUILTIN_TENANT = "builtin";
+const BUILTIN_TENANT = "builtin";
 
 export class ExecutorBus {
   #services = new Map<string, Executor>();

@@ -1,7 +1,7 @@
 /** Schemas shared by every service's OpenAPI routes. */
 import { z } from "zod";
 
-export const ProblemSchema = z.object({
+const ProblemSchema = z.object({
   type: z.string(),
   title: z.string(),
   status: z.number(),
