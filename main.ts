@@ -38,23 +38,49 @@ export function isServerInvocation(args: string[]): boolean {
   return true;
 }
 
+const SERVER_OPTIONS: Record<string, string> = {
+  "--port": "port",
+  "-p": "port",
+  "--host": "host",
+  "--data": "data",
+  "--config": "config",
+  "--log-level": "log-level",
+};
+
+/**
+ * Parses the server's flags (`--port 53000`, `--port=53000`, `-p 53000`, `--help`). Hand-written
+ * because node:util's parseArgs loads ~40 Node compatibility modules the server otherwise
+ * never needs. Throws with a message naming the flag.
+ */
+export function parseServerArgs(args: string[]): Record<string, string | boolean | undefined> {
+  const values: Record<string, string | boolean | undefined> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--help" || arg === "-h") {
+      values.help = true;
+      continue;
+    }
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const name = SERVER_OPTIONS[flag];
+    if (!name) {
+      throw new Error(
+        arg.startsWith("-") ? `unknown option '${flag}'` : `unexpected argument '${arg}'`,
+      );
+    }
+    const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
+    if (value === undefined || (eq < 0 && value.startsWith("-") && value.length > 1)) {
+      throw new Error(`option '${flag} <value>' needs a value`);
+    }
+    values[name] = value;
+  }
+  return values;
+}
+
 async function runServer(args: string[]) {
-  const { parseArgs } = await import("node:util");
   let values;
   try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: "string", short: "p" },
-        host: { type: "string" },
-        data: { type: "string" },
-        config: { type: "string" },
-        "log-level": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
+    values = parseServerArgs(args);
   } catch (err) {
     console.error(`aionix: ${(err as Error).message}\n${USAGE}`);
     Deno.exit(2);
@@ -76,12 +102,13 @@ async function runServer(args: string[]) {
   const env = Deno.env.toObject();
   let loaded;
   try {
+    const str = (v: string | boolean | undefined) => (typeof v === "string" ? v : undefined);
     loaded = await loadConfig({
       port,
-      host: values.host,
-      data: values.data,
-      config: values.config,
-      logLevel: values["log-level"],
+      host: str(values.host),
+      data: str(values.data),
+      config: str(values.config),
+      logLevel: str(values["log-level"]),
     }, { env });
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -2,7 +2,6 @@
  * Composition root: config → storage → kernel → services → HTTP. Used by main.ts to serve,
  * and by tests to build a complete server in-process (`app.request()` without a socket).
  */
-import { resolve } from "node:path";
 import type { Config } from "./runtime/config.ts";
 import { createLogger, type Logger } from "./runtime/log.ts";
 import { type Clock, realClock } from "./runtime/clock.ts";
@@ -12,7 +11,6 @@ import { ExecutorBus } from "./runtime/bus.ts";
 import { SystemEvents } from "./runtime/events.ts";
 import { createMetrics } from "./runtime/metrics.ts";
 import { createHttpKernel } from "./runtime/http/app.ts";
-import { mountKernelRoutes } from "./runtime/http/kernel_routes.ts";
 import type { ServiceDeps, ServiceFactory, ServiceModule } from "./runtime/service.ts";
 import { VERSION } from "./runtime/version.ts";
 
@@ -52,8 +50,8 @@ export interface AionixServer {
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<AionixServer> {
   const logger = options.logger ?? createLogger({ level: config.logging.level });
-  const dataDir = resolve(config.database.data_path);
-  await Deno.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await Deno.mkdir(config.database.data_path, { recursive: true, mode: 0o700 });
+  const dataDir = await Deno.realPath(config.database.data_path);
   const db = openSqlite(`${dataDir}/aionix.db`, {
     synchronous: config.database.synchronous,
     busyTimeoutMs: config.database.busy_timeout_ms,
@@ -86,7 +84,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       dataDir,
       env: options.env ?? {},
     };
-    mountKernelRoutes(http.app, { tokens, db });
+    http.routes({
+      name: "kernel",
+      prefixes: ["/api/v1/tokens", "/api/v1/whoami", "/api/v1/admin"],
+      mount: async (app) =>
+        (await import("./runtime/http/kernel_routes.ts")).mountKernelRoutes(app, { tokens, db }),
+    });
     const factories = options.services ?? await Promise.all(SERVICE_FACTORIES.map((load) => load()));
     modules = [];
     for (const factory of factories) modules.push(await factory(deps));
@@ -112,15 +115,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     }
     for (const m of modules) await timed("started", m, () => m.start?.());
     ready = true;
-    // prom-client loads after the server is ready; metrics recorded until then are replayed.
-    metrics.load().catch((err) => logger.error("metrics failed to load", { err }));
 
     let closed = false;
     return {
       deps,
       modules,
       createdAdminToken,
-      fetch: http.app.fetch,
+      fetch: http.fetch,
       isReady: () => ready,
       setDraining: () => (ready = false),
       async close() {

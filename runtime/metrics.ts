@@ -1,7 +1,8 @@
 /**
- * Prometheus metrics on prom-client, loaded lazily: prom-client costs ~50 ms to import, so the
- * server becomes ready first and loads it right after (`load()`). Metrics declared and recorded
- * before that are queued and replayed in order, so nothing is lost.
+ * Prometheus metrics on prom-client, loaded lazily: importing prom-client costs ~25-50 ms and
+ * ~7 MB, so it is loaded on the first scrape of /metrics, or in the background once 2,000
+ * updates are waiting. Metrics declared and recorded before that are queued and replayed in
+ * order, so nothing is lost.
  */
 import type client from "prom-client";
 
@@ -33,6 +34,8 @@ export interface Metrics {
   ): HistogramLike<L>;
   /** Loads prom-client and replays what was recorded so far; idempotent. */
   load(): Promise<void>;
+  /** True once prom-client is loaded and the queued updates are replayed. */
+  isLoaded(): boolean;
   /** The Prometheus text exposition (loads prom-client if needed). */
   render(): Promise<{ text: string; contentType: string }>;
 }
@@ -54,13 +57,18 @@ export const LATENCY_BUCKETS = [
   10,
 ];
 
-/** A metric whose prom-client object exists only after load(); calls before that are queued. */
+/**
+ * A metric whose prom-client object exists only after load(); calls before that are queued.
+ * `admit` sees every call to queue and bounds the queue: it starts loading past a threshold
+ * and refuses calls if loading fails for good.
+ */
 class Deferred<T> {
   real?: T;
   #pending: ((real: T) => void)[] = [];
+  constructor(private admit: () => boolean) {}
   call(fn: (real: T) => void) {
-    if (this.real) fn(this.real);
-    else this.#pending.push(fn);
+    if (this.real) return fn(this.real);
+    if (this.admit()) this.#pending.push(fn);
   }
   resolve(real: T) {
     this.real = real;
@@ -68,6 +76,9 @@ class Deferred<T> {
     this.#pending = [];
   }
 }
+
+/** Calls queued before prom-client is loaded; past this many it is loaded in the background. */
+const MAX_QUEUED = 2_000;
 
 // prom-client's overloads (labels, value) | (value) are forwarded as they came.
 // deno-lint-ignore no-explicit-any
@@ -78,6 +89,11 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
   let registry: client.Registry | undefined;
   let loaded: PromClient | undefined;
   let loading: Promise<void> | undefined;
+  let queued = 0;
+  const admit = () => {
+    if (++queued === MAX_QUEUED) void load().catch(() => {});
+    return queued < MAX_QUEUED * 50; // prom-client failed to load: stop queueing
+  };
 
   const declare = (
     kind: "Counter" | "Gauge" | "Histogram",
@@ -86,7 +102,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     labels: readonly string[],
     buckets?: number[],
   ) => {
-    const deferred = new Deferred<AnyMetric>();
+    const deferred = new Deferred<AnyMetric>(admit);
     const create = (pc: PromClient, reg: client.Registry) => {
       const config = {
         name,
@@ -140,6 +156,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     gauge,
     histogram,
     load,
+    isLoaded: () => loaded !== undefined,
     async render() {
       await load();
       return { text: await registry!.metrics(), contentType: registry!.contentType };

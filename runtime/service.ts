@@ -31,7 +31,11 @@ export interface ServiceDeps {
 export interface ServiceModule {
   name: string;
   migrations: Migration[];
-  /** Registers HTTP routes on deps.http.app and executors on deps.bus. */
+  /**
+   * Registers executors on deps.bus and route groups with deps.http.routes() — a group's
+   * routes module is imported and mounted on the first request under its prefixes, so keep
+   * schemas and handlers in that module, out of the start path.
+   */
   mount?(): void;
   /** Starts background work (timers, recovery of in-flight work). Called once the DB is migrated. */
   start?(): Promise<void> | void;

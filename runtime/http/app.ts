@@ -2,10 +2,12 @@
  * The HTTP kernel: a Hono app with the cross-cutting middleware every route shares —
  * Host check, request ids, metrics and access logs, body limits, bearer auth and tenant
  * selection, problem+json errors, 404/405 — plus health, readiness, metrics and OpenAPI.
- * Services mount their routes on `app` with full paths (`/api/v1/...`).
+ * Services register route groups (`routes()`) with full paths (`/api/v1/...`); a group's
+ * routes are built on the first request under its prefixes (see route_groups.ts).
  */
-import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Context, MiddlewareHandler } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { type Context, type ExecutionContext, Hono, type MiddlewareHandler } from "hono";
+import { TrieRouter } from "hono/router/trie-router";
 import { routePath } from "hono/route";
 import { bodyLimit } from "hono/body-limit";
 import type { Config } from "../config.ts";
@@ -14,7 +16,10 @@ import type { Metrics } from "../metrics.ts";
 import { type Principal, tenantFor, type TokenService } from "../auth.ts";
 import { ForbiddenError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from "../errors.ts";
 import { newId } from "../ids.ts";
-import { problemResponse, toProblem, validationFromZod } from "./problem.ts";
+import { problemResponse, toProblem } from "./problem.ts";
+import { type RouteGroup, RouteGroups } from "./route_groups.ts";
+
+export type { RouteGroup } from "./route_groups.ts";
 
 export type AppEnv = {
   Variables: {
@@ -24,7 +29,10 @@ export type AppEnv = {
     log: Logger;
   };
 };
+/** What a route group mounts its OpenAPI routes on. */
 export type ApiApp = OpenAPIHono<AppEnv>;
+/** The root app: kernel middleware and routes, plus every mounted group's routes. */
+export type RootApp = Hono<AppEnv>;
 export type ApiContext = Context<AppEnv>;
 
 export interface HttpKernelOptions {
@@ -37,7 +45,13 @@ export interface HttpKernelOptions {
 }
 
 export interface HttpKernel {
-  app: ApiApp;
+  app: RootApp;
+  /** Registers a service's routes, mounted on the first request under one of its prefixes. */
+  routes(group: RouteGroup): void;
+  /** Mounts every registered group now. */
+  mountAll(): Promise<void>;
+  /** The request handler (also `app.fetch`/`app.request`): mounts the owning group first. */
+  fetch(req: Request): Response | Promise<Response>;
   /** Paths under /api that skip bearer auth (e.g. OAuth callbacks). Exact match or prefix ending in '*'. */
   publicPaths: Set<string>;
   /** Larger or smaller body limits for path prefixes (bytes). */
@@ -92,14 +106,12 @@ export function createHttpKernel(options: HttpKernelOptions): HttpKernel {
   const { config, logger, metrics, tokens } = options;
   const publicPaths = new Set<string>(["/api/openapi.json"]);
   const bodyLimits = new Map<string, number>();
-  const app: ApiApp = new OpenAPIHono<AppEnv>({
-    // zod validation failures of params/query/body become 400 problems with JSON pointers.
-    defaultHook: (result) => {
-      if (!result.success) {
-        const where = result.target === "json" ? "" : `/${result.target}`;
-        throw validationFromZod(result.error, where);
-      }
-    },
+  // TrieRouter: groups add routes after the first request has been routed.
+  const app: RootApp = new Hono<AppEnv>({ router: new TrieRouter() });
+  let routeTable: { method: string; re: RegExp }[] | undefined;
+  const groups = new RouteGroups(app, (name, ms) => {
+    routeTable = undefined;
+    logger.debug("routes mounted", { group: name, ms: Math.round(ms * 10) / 10 });
   });
 
   const loopbackBind = LOOPBACK_BINDS.has(config.server.host);
@@ -218,7 +230,6 @@ export function createHttpKernel(options: HttpKernelOptions): HttpKernel {
     return problemResponse(problem, headers);
   });
 
-  let routeTable: { method: string; re: RegExp }[] | undefined;
   app.notFound((c) => {
     routeTable ??= app.routes
       .filter((r) => r.method !== "ALL")
@@ -254,18 +265,42 @@ export function createHttpKernel(options: HttpKernelOptions): HttpKernel {
     return c.body(text, 200, { "content-type": contentType });
   });
   app.get("/api", (c) => c.json({ openapi: "/api/openapi.json", version: options.version }));
-  app.doc31("/api/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "AionixOne API",
-      version: options.version,
-      description: "Workflows, functions, triggers, connectors, secrets and configuration in one runtime.",
-    },
-    security: [{ bearer: [] }],
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  app.get("/api/openapi.json", async (c) =>
+    c.json(
+      await groups.document({
+        title: "AionixOne API",
+        version: options.version,
+        description: "Workflows, functions, triggers, connectors, secrets and configuration in one runtime.",
+      }),
+    ));
 
-  return { app, publicPaths, bodyLimits };
+  // Before Hono routes a request, the group owning its path is mounted (once).
+  const dispatch = app.fetch;
+  const fetch = (req: Request, env?: unknown, ctx?: ExecutionContext): Response | Promise<Response> => {
+    if (groups.allMounted) return dispatch(req, env, ctx);
+    const url = req.url;
+    const start = url.indexOf("/", url.indexOf("//") + 2);
+    const end = url.indexOf("?", start);
+    const group = groups.pendingFor(end < 0 ? url.slice(start) : url.slice(start, end));
+    if (!group) return dispatch(req, env, ctx);
+    return groups.mount(group).then(
+      () => dispatch(req, env, ctx),
+      (err) => {
+        logger.error("routes failed to mount", { group: group.name, err: String(err) });
+        return problemResponse({ ...toProblem(err), instance: new URL(url).pathname });
+      },
+    );
+  };
+  app.fetch = fetch;
+
+  return {
+    app,
+    publicPaths,
+    bodyLimits,
+    routes: (group) => groups.add(group),
+    mountAll: () => groups.mountAll(),
+    fetch,
+  };
 }
 
 /** The caller's identity and tenant inside an /api handler. */

@@ -2,7 +2,12 @@
  * How to start a sandbox helper process with the same program: a compiled executable runs
  * itself with the hidden subcommand; a checkout runs `deno run … main.ts <subcommand>`.
  */
-import { fileURLToPath } from "node:url";
+
+/** A file: URL as a local path (node:url's fileURLToPath without loading node:url at start). */
+function localPath(url: URL): string {
+  const path = decodeURIComponent(url.pathname);
+  return Deno.build.os === "windows" ? path.replace(/^\/([A-Za-z]:)/, "$1").replaceAll("/", "\\") : path;
+}
 
 export interface HelperCommand {
   cmd: string;
@@ -25,7 +30,7 @@ export function helperCommand(subcommand: string, v8Flags: string[] = []): Helpe
       env: v8Flags.length ? { DENO_V8_FLAGS: v8Flags.join(",") } : {},
     };
   }
-  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const root = localPath(new URL("../../", import.meta.url));
   return {
     cmd: Deno.execPath(),
     args: [

@@ -4,7 +4,6 @@
  * process. When the server runs as root, Python runs as `nobody`, so those directories are
  * handed to that user.
  */
-import { dirname, join, normalize } from "node:path";
 import type { FunctionSpec } from "./types.ts";
 
 export const NOBODY = 65534;
@@ -40,6 +39,7 @@ export class Materializer {
   }
 
   async #writeBundle(spec: FunctionSpec): Promise<string> {
+    const { dirname, join, normalize } = await import("node:path"); // not needed before the first call
     const dir = join(await this.root(), "code", spec.key.replace(/[^A-Za-z0-9_-]/g, "_"));
     await Deno.mkdir(dir, { recursive: true, mode: 0o755 });
     const files = spec.source.kind === "files"
@@ -57,6 +57,7 @@ export class Materializer {
 
   /** A fresh scratch directory (the Python process' cwd, HOME and TMPDIR). */
   async workDir(): Promise<string> {
+    const { join } = await import("node:path");
     const dir = join(await this.root(), "work", `p${this.#nextWork++}-${crypto.randomUUID().slice(0, 8)}`);
     await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
     await Deno.chmod(join(await this.root(), "work"), 0o711).catch(() => {});

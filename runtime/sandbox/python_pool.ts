@@ -4,7 +4,6 @@
  * (see python_bootstrap.ts). A timeout kills the whole process group; a process that fails
  * fatally is replaced on the next call.
  */
-import { join } from "node:path";
 import { LineWriter, readJsonLines, readLines } from "./lines.ts";
 import type { Materializer } from "./materialize.ts";
 import { PYTHON_BOOTSTRAP } from "./python_bootstrap.ts";
@@ -77,6 +76,7 @@ export class PythonPool {
 
   #bootstrapPath(): Promise<string> {
     return this.#bootstrap ??= (async () => {
+      const { join } = await import("node:path");
       const path = join(await this.files.root(), "bootstrap.py");
       await Deno.writeTextFile(path, PYTHON_BOOTSTRAP, { mode: 0o644 });
       return path;

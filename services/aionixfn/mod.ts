@@ -11,8 +11,6 @@ import { Invoker } from "./invoker.ts";
 import { FunctionLogs } from "./logs.ts";
 import { FnMetrics } from "./metrics.ts";
 import { AsyncQueue } from "./queue.ts";
-import { mountFunctionRoutes } from "./routes.ts";
-import { mountInvokeRoutes } from "./routes_invoke.ts";
 import { FnService } from "./service.ts";
 import { FnStore, migrations } from "./store.ts";
 
@@ -62,8 +60,7 @@ export function createAionixFnService(deps: ServiceDeps): ServiceModule {
       });
       const service = new FnService(store, invoker, metrics);
       deps.http.bodyLimits.set("/api/v1/functions", CODE_BODY_LIMIT);
-      mountFunctionRoutes(deps.http.app, { service, store });
-      mountInvokeRoutes(deps.http.app, {
+      const invoke = {
         store,
         invoker,
         queue,
@@ -72,6 +69,15 @@ export function createAionixFnService(deps: ServiceDeps): ServiceModule {
         payloadLimit: cfg.payload_limit,
         asyncPayloadLimit: cfg.async_payload_limit,
         clock: deps.clock,
+      };
+      deps.http.routes({
+        name: "aionixfn",
+        prefixes: ["/api/v1/functions"],
+        mount: async (app) => {
+          const [crud, calls] = await Promise.all([import("./routes.ts"), import("./routes_invoke.ts")]);
+          crud.mountFunctionRoutes(app, { service, store });
+          calls.mountInvokeRoutes(app, invoke);
+        },
       });
       deps.bus.register("aionixfn", createExecutor({ store, invoker, queue }));
     },

@@ -11,7 +11,6 @@ import { loadMasterKey, makeCheckValue } from "./master_key.ts";
 import { CredVaultStore, migrations } from "./store.ts";
 import { CredVault } from "./vault.ts";
 import { Rotator } from "./rotation.ts";
-import { mountRoutes } from "./routes.ts";
 import { type Stage, STAGES } from "./types.ts";
 
 export type * from "./types.ts";
@@ -60,7 +59,11 @@ export async function createCredVaultService(deps: ServiceDeps): Promise<Service
     name: "credvault",
     migrations,
     mount() {
-      mountRoutes(deps.http.app, vault, rotator);
+      deps.http.routes({
+        name: "credvault",
+        prefixes: ["/api/v1/secrets"],
+        mount: async (app) => (await import("./routes.ts")).mountRoutes(app, vault, rotator),
+      });
       deps.bus.register("credvault", {
         async execute(req) {
           const operation = req.operation ?? "resolve";

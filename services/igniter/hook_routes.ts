@@ -17,6 +17,7 @@ import {
 import { constantTimeEqual } from "../../runtime/ids.ts";
 import { TENANT_RE } from "../../runtime/trn.ts";
 import { errorResponses } from "../../runtime/http/schemas.ts";
+import type { ApiApp } from "../../runtime/http/app.ts";
 import type { Igniter } from "./igniter.ts";
 import { NAME_RE } from "./schemas.ts";
 import { firingId, type NewFiring, newFiringRow, type TriggerRow } from "./store.ts";
@@ -256,8 +257,7 @@ export async function handleWebhook(
   }, { status: 202 });
 }
 
-export function mountHookRoutes(igniter: Igniter): void {
-  const { app } = igniter.deps.http;
+export function mountHookRoutes(app: ApiApp, igniter: Igniter): void {
   app.openapi(
     createRoute({
       method: "post",

@@ -4,10 +4,8 @@
  */
 import type { ServiceDeps, ServiceModule } from "../../runtime/service.ts";
 import { Igniter } from "./igniter.ts";
+import { loadJsonata } from "../../runtime/jsonata.ts";
 import { migrations } from "./store.ts";
-import { mountTriggerRoutes } from "./routes.ts";
-import { mountEventRoutes } from "./event_routes.ts";
-import { mountHookRoutes } from "./hook_routes.ts";
 
 export type { EventEnvelope, Firing, PutEventsResult, StoredEvent, Trigger, TriggerType } from "./types.ts";
 export { matchesPattern } from "./pattern.ts";
@@ -25,9 +23,25 @@ export function createIgniterService(deps: ServiceDeps, options: IgniterServiceO
     migrations,
     igniter,
     mount() {
-      mountTriggerRoutes(deps.http.app, igniter);
-      mountEventRoutes(deps.http.app, igniter);
-      mountHookRoutes(igniter);
+      deps.http.routes({
+        name: "igniter",
+        prefixes: ["/api/v1/triggers", "/api/v1/events"],
+        mount: async (app) => {
+          // Trigger validation compiles input transforms (JSONata) synchronously.
+          const [triggers, events] = await Promise.all([
+            import("./routes.ts"),
+            import("./event_routes.ts"),
+            loadJsonata(),
+          ]);
+          triggers.mountTriggerRoutes(app, igniter);
+          events.mountEventRoutes(app, igniter);
+        },
+      });
+      deps.http.routes({
+        name: "igniter-hooks",
+        prefixes: ["/hooks"],
+        mount: async (app) => (await import("./hook_routes.ts")).mountHookRoutes(app, igniter),
+      });
     },
     start() {
       igniter.start();

@@ -2,17 +2,17 @@
  * Input transforms: a JSON template in which any string that is exactly `{% expr %}` is
  * replaced by the JSONata value of expr over the trigger payload (the DSL's convention).
  */
-import jsonata from "jsonata";
+import { jsonata, type JsonataExpression, loadJsonata } from "../../runtime/jsonata.ts";
 import { BadRequestError, type FieldIssue, ValidationError } from "../../runtime/errors.ts";
 
 const EXPR_RE = /^\{%([\s\S]*)%\}$/;
-type Compiled = ReturnType<typeof jsonata>;
+type Compiled = JsonataExpression;
 const cache = new Map<string, Compiled>();
 
 function compile(expr: string): Compiled {
   let c = cache.get(expr);
   if (!c) {
-    c = jsonata(expr);
+    c = jsonata()(expr);
     if (cache.size > 2000) cache.clear();
     cache.set(expr, c);
   }
@@ -73,5 +73,6 @@ async function evaluate(node: unknown, payload: unknown, path: string): Promise<
 /** Applies a template to a payload; no template → the payload itself. */
 export async function applyTransform(template: unknown, payload: unknown): Promise<unknown> {
   if (template === undefined || template === null) return payload;
+  await loadJsonata();
   return await evaluate(template, payload, "");
 }

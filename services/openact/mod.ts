@@ -10,13 +10,10 @@ import { type CredentialReader, Engine } from "./engine.ts";
 import { migrations } from "./migrations.ts";
 import { OpenActStore } from "./store.ts";
 import { OpenAct } from "./service.ts";
-import { mountRoutes } from "./routes.ts";
 import { openactExecutor } from "./executor.ts";
 import { AuthFlow } from "./authflow/authflow.ts";
 import { RestTokenVault, type TokenVault } from "./authflow/token_vault.ts";
-import { mountAuthFlowRoutes } from "./authflow/routes.ts";
-import { mountMcp } from "./mcp/route.ts";
-import { EventSources, EventSourceStore, mountEventSourceRoutes, SourceRunner } from "./sources/mod.ts";
+import { EventSources, EventSourceStore, SourceRunner } from "./sources/mod.ts";
 
 export type { Action, Connection, EventSource, ExecuteResult } from "./types.ts";
 
@@ -89,10 +86,33 @@ export async function createOpenActService(
     name: "openact",
     migrations,
     mount() {
-      mountRoutes(deps.http.app, openact, registry);
-      mountAuthFlowRoutes(deps.http.app, openact, flow, deps.http.publicPaths);
-      mountMcp(deps.http.app, { tokens: deps.tokens, bus: deps.bus, openact });
-      mountEventSourceRoutes(deps.http.app, sources);
+      deps.http.routes({
+        name: "openact",
+        prefixes: [
+          "/api/v1/connectors",
+          "/api/v1/connections",
+          "/api/v1/actions",
+          "/api/v1/openact",
+          "/api/v1/authflow",
+          "/api/v1/event-sources",
+        ],
+        mount: async (app) => {
+          const [core, authflow, sourceRoutes] = await Promise.all([
+            import("./routes.ts"),
+            import("./authflow/routes.ts"),
+            import("./sources/routes.ts"),
+          ]);
+          core.mountRoutes(app, openact, registry);
+          authflow.mountAuthFlowRoutes(app, openact, flow, deps.http.publicPaths);
+          sourceRoutes.mountEventSourceRoutes(app, sources);
+        },
+      });
+      deps.http.routes({
+        name: "openact-mcp",
+        prefixes: ["/mcp"],
+        mount: async (app) =>
+          (await import("./mcp/route.ts")).mountMcp(app, { tokens: deps.tokens, bus: deps.bus, openact }),
+      });
       deps.bus.register("openact", openactExecutor(openact));
     },
     start() {

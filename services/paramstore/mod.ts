@@ -8,7 +8,7 @@ import type { ExecutorBus } from "../../runtime/bus.ts";
 import { BadRequestError, NotFoundError, ValidationError } from "../../runtime/errors.ts";
 import { migrations, ParamRepo } from "./store.ts";
 import { ParamService } from "./params.ts";
-import { mountRoutes } from "./routes.ts";
+import { loadJsonata } from "../../runtime/jsonata.ts";
 import { checkLabel, paramTrn } from "./paths.ts";
 
 export type * from "./types.ts";
@@ -33,7 +33,15 @@ export function createParamStoreService(deps: ServiceDeps): ServiceModule {
     name: "paramstore",
     migrations,
     mount() {
-      mountRoutes(deps.http.app, params);
+      deps.http.routes({
+        name: "paramstore",
+        prefixes: ["/api/v1/params"],
+        mount: async (app) => {
+          // Writes check `{% %}` expressions (JSONata) synchronously.
+          const [routes] = await Promise.all([import("./routes.ts"), loadJsonata()]);
+          routes.mountRoutes(app, params);
+        },
+      });
       deps.bus.register("paramstore", {
         async execute(req) {
           const operation = req.operation ?? "resolve";

@@ -3,7 +3,7 @@
  * `{% %}` JSONata values with `$param('/a/b')` and `$now()`. Cycles are detected and reported.
  * A secret_ref yields its secret only with decryption rights (through CredVault's executor).
  */
-import jsonata from "jsonata";
+import { jsonata, type JsonataExpression, loadJsonata } from "../../runtime/jsonata.ts";
 import type { ServiceDeps } from "../../runtime/service.ts";
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from "../../runtime/errors.ts";
 import { decodePageToken, encodePageToken } from "../../runtime/http/schemas.ts";
@@ -54,7 +54,7 @@ const MAX_LABELS_PER_VERSION = 10;
 
 export class ParamService {
   readonly audit: AuditLog;
-  #compiled = new Map<string, jsonata.Expression>();
+  #compiled = new Map<string, JsonataExpression>();
 
   constructor(readonly deps: ServiceDeps, readonly repo: ParamRepo) {
     this.audit = auditLog(deps);
@@ -89,10 +89,10 @@ export class ParamService {
     return row;
   }
 
-  #compile(source: string): jsonata.Expression {
+  #compile(source: string): JsonataExpression {
     let expr = this.#compiled.get(source);
     if (!expr) {
-      expr = jsonata(source);
+      expr = jsonata()(source);
       if (this.#compiled.size > 2000) this.#compiled.clear();
       this.#compiled.set(source, expr);
     }
@@ -150,6 +150,7 @@ export class ParamService {
     };
     let result: unknown;
     try {
+      await loadJsonata();
       result = await this.#compile(source).evaluate({}, bindings);
     } catch (err) {
       if (

@@ -2,7 +2,7 @@
  * Parameter values: checked against the type when written (an expression is compiled, and
  * checked after evaluation), and against the optional allowed pattern.
  */
-import jsonata from "jsonata";
+import { jsonata } from "../../runtime/jsonata.ts";
 import { ValidationError } from "../../runtime/errors.ts";
 import { resolveName } from "../../runtime/trn.ts";
 import type { ParamType } from "./types.ts";
@@ -113,7 +113,7 @@ export function checkValue(
   if (expr !== undefined) {
     if (type === "secret_ref") throw bad("a secret_ref cannot be an expression", where);
     try {
-      jsonata(expr);
+      jsonata()(expr); // loaded by the route group / bus entry point
     } catch (err) {
       throw bad(`the expression does not compile: ${(err as Error).message}`, where);
     }

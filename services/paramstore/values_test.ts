@@ -1,7 +1,11 @@
 import { assertEquals, assertThrows } from "../../tests/helpers/assert.ts";
 import { NotFoundError, ValidationError } from "../../runtime/errors.ts";
 import { checkPath, parseSelector } from "./paths.ts";
+import { loadJsonata } from "../../runtime/jsonata.ts";
 import { checkValue, expressionOf } from "./values.ts";
+
+// checkValue compiles `{% %}` expressions; the service loads JSONata before it is reached.
+await loadJsonata();
 
 Deno.test("checkPath() enforces leading slash, segments, depth 15 and length", () => {
   assertEquals(checkPath("/app/db/host"), "/app/db/host");

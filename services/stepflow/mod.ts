@@ -18,10 +18,9 @@
 import type { ServiceDeps, ServiceModule } from "../../runtime/service.ts";
 import { StepFlow } from "./service.ts";
 import { migrations } from "./store.ts";
+import { loadJsonata } from "../../runtime/jsonata.ts";
 import { httpAction } from "./builtin_http.ts";
 import { childExecutor } from "./executor/child.ts";
-import { mountTemplateRoutes } from "./routes/templates.ts";
-import { mountExecutionRoutes } from "./routes/executions.ts";
 
 export type * from "./types.ts";
 export { ChildExecutionError } from "./executor/child.ts";
@@ -34,8 +33,19 @@ export function createStepFlowService(deps: ServiceDeps): ServiceModule {
     name: "stepflow",
     migrations,
     mount() {
-      mountTemplateRoutes(deps.http.app, sf);
-      mountExecutionRoutes(deps.http.app, sf);
+      deps.http.routes({
+        name: "stepflow",
+        prefixes: ["/api/v1/stepflow", "/api/v1/templates", "/api/v1/executions", "/api/v1/tasks"],
+        mount: async (app) => {
+          const [templates, executions] = await Promise.all([
+            import("./routes/templates.ts"),
+            import("./routes/executions.ts"),
+            loadJsonata(),
+          ]);
+          templates.mountTemplateRoutes(app, sf);
+          executions.mountExecutionRoutes(app, sf);
+        },
+      });
       deps.bus.register("stepflow", childExecutor(sf));
       deps.bus.registerBuiltin("http", httpAction);
     },

@@ -29,6 +29,12 @@ Deno.test({
       const errors = pageErrors(page);
       const tree = page.getByTestId("param-tree");
       const node = (path: string) => tree.locator(`[data-path="${path}"]`);
+      // Selecting a parameter renders its detail once loaded; until then the previous one's
+      // form is still on screen, so wait for the new title before typing into the form.
+      const open = async (path: string) => {
+        await node(path).click();
+        await page.getByTestId("param-summary").getByText(path, { exact: true }).waitFor();
+      };
 
       await t.step("the tree shows folders; opening them reaches a parameter", async () => {
         await page.locator('[data-nav="params"]').click();
@@ -38,7 +44,7 @@ Deno.test({
         assertStringIncludes(await node("/app").innerText(), "3");
         await node("/app").click();
         await node("/app/db").click();
-        await node("/app/db/host").click();
+        await open("/app/db/host");
         const summary = page.getByTestId("param-summary");
         await summary.getByText("db.internal").waitFor();
         const text = await summary.innerText();
@@ -50,15 +56,15 @@ Deno.test({
       });
 
       await t.step("typed values render by type (number, json)", async () => {
-        await node("/app/limits").click();
+        await open("/app/limits");
         await page.getByTestId("param-summary").getByText('"retries": 3').waitFor();
-        await node("/app/db/port").click();
+        await open("/app/db/port");
         await page.getByTestId("param-summary").getByText("number").waitFor();
         await page.getByTestId("param-summary").getByText("5432").waitFor();
       });
 
       await t.step("setting a new value makes a version; a label attaches to it", async () => {
-        await node("/app/db/host").click();
+        await open("/app/db/host");
         await page.getByTestId("param-value").fill("db.prod");
         await page.getByTestId("param-save").click();
         await page.getByTestId("param-summary").getByText("db.prod").waitFor();
@@ -78,7 +84,7 @@ Deno.test({
       });
 
       await t.step("a bad value shows the server's error and stores nothing", async () => {
-        await node("/app/db/port").click();
+        await open("/app/db/port");
         await page.getByTestId("param-value").fill("not a number");
         await page.getByTestId("param-save").click();
         await page.locator(".toast-error").getByText("number").first().waitFor();

@@ -3,7 +3,7 @@
  * reads, so writes go through its REST API in-process (`app.request`), authenticated with a
  * short-lived operator token for the tenant that this module mints and keeps in memory only.
  */
-import type { ApiApp } from "../../../runtime/http/app.ts";
+import type { RootApp } from "../../../runtime/http/app.ts";
 import type { TokenService } from "../../../runtime/auth.ts";
 import { ConnectorError } from "../errors.ts";
 import type { StoredToken } from "./oauth_client.ts";
@@ -18,7 +18,7 @@ const TOKEN_TTL_MS = 60 * 60_000;
 export class RestTokenVault implements TokenVault {
   #tokens = new Map<string, { token: string; expiresAt: number }>();
 
-  constructor(private app: ApiApp, private tokens: TokenService, private now: () => number) {}
+  constructor(private app: RootApp, private tokens: TokenService, private now: () => number) {}
 
   async #serviceToken(tenant: string): Promise<string> {
     const hit = this.#tokens.get(tenant);

@@ -6,9 +6,25 @@
  * to the address it checked (a pinned TCP transport; TLS still verifies the host name), so a DNS
  * answer that changes between the check and the connection (DNS rebinding) cannot redirect it.
  */
-import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
 import { BlockedDestinationError } from "../errors.ts";
+
+const V4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/**
+ * 4 or 6 for an IPv4/IPv6 literal (an IPv6 zone id like `%eth0` allowed), else 0 — as node:net's
+ * isIP, without loading node:net (and the Node compatibility modules it pulls in) at start.
+ */
+export function ipFamily(s: string): 0 | 4 | 6 {
+  if (V4_RE.test(s)) return 4;
+  const bare = s.replace(/%[0-9A-Za-z._~-]+$/, "");
+  if (!bare.includes(":") || /[^0-9A-Fa-f:.]/.test(bare)) return 0;
+  try {
+    new URL(`http://[${bare}]/`); // the WHATWG URL parser accepts exactly the IPv6 literals
+    return 6;
+  } catch {
+    return 0;
+  }
+}
 
 const V4_BLOCKS: Array<[string, number, string]> = [
   ["0.0.0.0", 8, "unspecified"],
@@ -54,7 +70,7 @@ function v6Groups(ip: string): number[] {
 
 /** Why an address may not be reached without allowPrivateNetwork, or undefined when it is public. */
 export function blockedReason(ip: string): string | undefined {
-  const family = isIP(ip);
+  const family = ipFamily(ip);
   if (family === 4) return v4Reason(ip);
   if (family !== 6) return "not an IP address";
   const g = v6Groups(ip);
@@ -73,7 +89,11 @@ export function blockedReason(ip: string): string | undefined {
 
 export type Resolver = (host: string) => Promise<string[]>;
 
-const systemResolver: Resolver = async (host) => (await lookup(host, { all: true })).map((a) => a.address);
+// getaddrinfo (hosts file, resolv.conf) as the rest of the system sees it; loaded on first use.
+const systemResolver: Resolver = async (host) => {
+  const { lookup } = await import("node:dns/promises");
+  return (await lookup(host, { all: true })).map((a) => a.address);
+};
 
 export interface GuardOptions {
   allowPrivateNetwork?: boolean;
@@ -92,7 +112,7 @@ export async function checkDestination(url: URL, options: GuardOptions = {}): Pr
   if (options.allowPrivateNetwork) return undefined;
   const host = url.hostname.replace(/^\[|\]$/g, "");
   let addresses: string[];
-  if (isIP(host)) addresses = [host];
+  if (ipFamily(host)) addresses = [host];
   else {
     try {
       addresses = await (options.resolve ?? systemResolver)(host);

@@ -32,4 +32,3 @@
 export { SourceRunner } from "./runner.ts";
 export { EventSources } from "./sources.ts";
 export { EventSourceStore } from "./store.ts";
-export { mountEventSourceRoutes } from "./routes.ts";

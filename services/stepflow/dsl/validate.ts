@@ -6,6 +6,7 @@
  */
 import { zodIssues } from "../../../runtime/http/problem.ts";
 import { compileExpression, ExpressionSyntaxError, isExpression } from "../expr/template.ts";
+import { loadJsonata } from "../../../runtime/jsonata.ts";
 import { type Dsl, DslSchema, type Graph, type State, STATE_TYPES } from "./schema.ts";
 
 export interface Diagnostic {
@@ -321,6 +322,7 @@ function checkGraph(graph: Graph, gp: string, ctx: Ctx, depth: number) {
 export async function validateDsl(input: unknown, options: ValidateOptions = {}): Promise<ValidationResult> {
   const schema = schemaDiagnostics(input);
   if (schema) return { valid: false, diagnostics: schema };
+  await loadJsonata(); // checkGraph compiles every expression to find syntax errors
   const dsl = input as Dsl;
   const ctx: Ctx = { out: [], actions: [], maxDepth: options.maxDepth ?? 10 };
   checkGraph(dsl, "", ctx, 0);

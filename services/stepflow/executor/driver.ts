@@ -5,7 +5,6 @@
  * `BEGIN IMMEDIATE` transaction. Commands (task dispatch, timers, replies, events) run only
  * after the commit that records them, so a SIGKILL loses nothing that was acknowledged.
  */
-import { setImmediate } from "node:timers";
 import type { Db } from "../../../runtime/storage/mod.ts";
 import type { Clock } from "../../../runtime/clock.ts";
 import type { Logger } from "../../../runtime/log.ts";

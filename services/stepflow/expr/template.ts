@@ -3,7 +3,7 @@
  * (any JSON type); every other value is copied as is. Templates are compiled once into a
  * tree of closures, so evaluating a template walks only its dynamic parts.
  */
-import jsonata from "jsonata";
+import { jsonata, type JsonataExpression, jsonataLoaded, loadJsonata } from "../../../runtime/jsonata.ts";
 
 const EXPR_RE = /^\s*\{%([\s\S]*)%\}\s*$/;
 
@@ -91,20 +91,35 @@ function simplePath(source: string): ((data: unknown) => unknown) | undefined {
   };
 }
 
-/** Compiles one expression source; throws ExpressionSyntaxError. */
-export function compileExpression(source: string): Evaluate {
-  let expr: jsonata.Expression;
+function parse(source: string): JsonataExpression {
   try {
-    expr = jsonata(desugar(source));
+    return jsonata()(desugar(source));
   } catch (err) {
     const e = err as { message?: string; position?: number };
     throw new ExpressionSyntaxError(source, e.message ?? String(err), e.position);
   }
+}
+
+/**
+ * Compiles one expression source; throws ExpressionSyntaxError. Before JSONata is loaded (a
+ * flow compiled for a stored, already validated template) parsing waits for the first
+ * evaluation; validateDsl loads JSONata first, so syntax errors are still found at validation.
+ */
+export function compileExpression(source: string): Evaluate {
+  let expr = jsonataLoaded() ? parse(source) : undefined;
   const fast = simplePath(source);
   return async (data, bindings) => {
     if (fast) {
       const v = fast(data);
       if (v !== NOT_SIMPLE) return v;
+    }
+    if (!expr) {
+      await loadJsonata();
+      try {
+        expr = parse(source);
+      } catch (err) {
+        throw new ExpressionEvalError(source, (err as Error).message);
+      }
     }
     try {
       return await expr.evaluate(data, bindings as Record<string, unknown>);
