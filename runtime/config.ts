@@ -1,64 +1,12 @@
 /**
  * Configuration: defaults < config.toml < AIONIX_* env < command-line flags.
- * Every section is a strict zod object, so an unknown key or a bad value stops the
+ * Every section is strict (config_schema.ts), so an unknown key or a bad value stops the
  * start with a message naming the key (e.g. `config: server.port: expected ...`).
  */
-import { z } from "zod";
-import { parse as parseToml } from "smol-toml";
 import { ConfigError } from "./errors.ts";
+import { type Config, parseConfig } from "./config_schema.ts";
 
-const LogLevel = z.enum(["debug", "info", "warn", "error", "silent"]);
-
-export const ConfigSchema = z.strictObject({
-  server: z.strictObject({
-    port: z.number().int().min(0).max(65535).default(53000),
-    host: z.string().min(1).default("127.0.0.1"),
-    /** Extra Host header values accepted besides loopback names (DNS-rebinding defence). */
-    allowed_hosts: z.array(z.string().min(1)).default([]),
-    /** Maximum request body in bytes. */
-    body_limit: z.number().int().positive().default(1024 * 1024),
-    /** Seconds to wait for in-flight requests at shutdown. */
-    shutdown_grace: z.number().positive().default(10),
-  }).prefault({}),
-  database: z.strictObject({
-    data_path: z.string().min(1).default("./data"),
-    synchronous: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
-    busy_timeout_ms: z.number().int().min(0).default(5000),
-  }).prefault({}),
-  logging: z.strictObject({
-    level: LogLevel.default("info"),
-  }).prefault({}),
-  stepflow: z.strictObject({
-    /** Maximum size in bytes of an execution input, state output or task result. */
-    payload_limit: z.number().int().positive().default(256 * 1024),
-    max_history_events: z.number().int().positive().default(25_000),
-    max_map_items: z.number().int().positive().default(10_000),
-    max_depth: z.number().int().positive().default(10),
-  }).prefault({}),
-  functions: z.strictObject({
-    global_concurrency: z.number().int().positive().default(64),
-    idle_ttl_seconds: z.number().positive().default(300),
-    max_pool_size: z.number().int().positive().default(8),
-    /** Largest JSON result a function may return, bytes. */
-    output_limit: z.number().int().positive().default(6 * 1024 * 1024),
-    /** Log output kept per invocation, bytes. */
-    log_limit: z.number().int().positive().default(256 * 1024),
-    /** Largest event for a sync / async invocation, bytes. */
-    payload_limit: z.number().int().positive().default(6 * 1024 * 1024),
-    async_payload_limit: z.number().int().positive().default(256 * 1024),
-    /** The python3 executable for Python functions. */
-    python: z.string().min(1).default("python3"),
-  }).prefault({}),
-  igniter: z.strictObject({
-    /** Events kept for `aio events list` (matched or not), per tenant; 0 keeps none. */
-    event_retention_count: z.number().int().min(0).default(100_000),
-    /** Events older than this many days are deleted. */
-    event_retention_days: z.number().positive().default(7),
-  }).prefault({}),
-});
-
-export type Config = z.infer<typeof ConfigSchema>;
-export type ConfigInput = z.input<typeof ConfigSchema>;
+export { type Config, type ConfigInput, parseConfig } from "./config_schema.ts";
 
 /** Flags that the server accepts on its command line. */
 export interface ServerFlags {
@@ -67,23 +15,6 @@ export interface ServerFlags {
   data?: string;
   config?: string;
   logLevel?: string;
-}
-
-function issuesToError(error: z.ZodError): ConfigError {
-  const issue = error.issues[0];
-  const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
-  const path = [...issue.path, ...(keys.length ? [keys[0]] : [])].join(".");
-  const message = issue.code === "unrecognized_keys"
-    ? `unknown key (remove it or check the spelling)`
-    : issue.message;
-  return new ConfigError(path || "(root)", message);
-}
-
-/** Validate an already merged raw object. */
-export function parseConfig(raw: unknown): Config {
-  const result = ConfigSchema.safeParse(raw ?? {});
-  if (!result.success) throw issuesToError(result.error);
-  return result.data;
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown) {
@@ -118,6 +49,7 @@ export async function loadConfig(
       throw new ConfigError("config", `cannot read ${file}: ${(err as Error).message}`);
     }
     try {
+      const { parse: parseToml } = await import("smol-toml"); // only when there is a file
       raw = parseToml(text) as Record<string, unknown>;
     } catch (err) {
       throw new ConfigError("config", `${file} is not valid TOML: ${(err as Error).message}`);

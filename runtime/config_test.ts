@@ -81,3 +81,24 @@ Deno.test("a config file that is not TOML or cannot be read names the file", asy
   const missing = await assertRejects(() => loadConfig({ config: "/nope/x.toml" }, { env: {} }), ConfigError);
   assertEquals(/cannot read \/nope\/x.toml/.test(missing.message), true);
 });
+
+Deno.test("parseConfig() says what each key expects and fills defaults without sharing them", () => {
+  const cases: [Record<string, unknown>, string, string][] = [
+    [{ server: { port: 80.5 } }, "server.port", "an integer from 0 to 65535"],
+    [{ server: { body_limit: 0 } }, "server.body_limit", "a positive integer"],
+    [{ server: { shutdown_grace: "soon" } }, "server.shutdown_grace", "a positive number"],
+    [{ server: { allowed_hosts: ["ok", ""] } }, "server.allowed_hosts", "a list of non-empty strings"],
+    [{ database: { busy_timeout_ms: -1 } }, "database.busy_timeout_ms", "an integer ≥ 0"],
+    [{ functions: { python: "" } }, "functions.python", "a non-empty string"],
+    [{ logging: "loud" }, "logging", "a table of keys"],
+  ];
+  for (const [raw, key, expected] of cases) {
+    const err = assertThrows(() => parseConfig(raw), ConfigError);
+    assertEquals(err.key, key);
+    assertEquals(err.message.includes(expected), true, err.message);
+  }
+  const a = parseConfig({ server: { shutdown_grace: 2.5 } });
+  assertEquals(a.server.shutdown_grace, 2.5);
+  a.server.allowed_hosts.push("mutated");
+  assertEquals(parseConfig({}).server.allowed_hosts, []);
+});

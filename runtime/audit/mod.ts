@@ -8,7 +8,7 @@ import type { Clock } from "../clock.ts";
 import type { ServiceDeps, ServiceModule } from "../service.ts";
 import { newId } from "../ids.ts";
 import { type ApiContext, who } from "../http/app.ts";
-import { decodePageToken, encodePageToken } from "../http/schemas.ts";
+import { decodePageToken, encodePageToken } from "../http/page_token.ts";
 import { BadRequestError } from "../errors.ts";
 
 export type AuditOutcome = "success" | "failure" | "denied";

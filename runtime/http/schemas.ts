@@ -29,15 +29,4 @@ export const PageQuery = z.object({
   nextToken: z.string().optional(),
 });
 
-export function encodePageToken(value: unknown): string {
-  return btoa(JSON.stringify(value)).replaceAll("=", "");
-}
-
-export function decodePageToken<T>(token: string | undefined): T | undefined {
-  if (!token) return undefined;
-  try {
-    return JSON.parse(atob(token)) as T;
-  } catch {
-    return undefined;
-  }
-}
+export { decodePageToken, encodePageToken } from "./page_token.ts";

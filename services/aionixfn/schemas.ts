@@ -1,6 +1,24 @@
 /** Request and response schemas of the AionixFn API (zod → validation and OpenAPI). */
 import { z } from "zod";
-import { EnvValueSchema, SecretRefSchema } from "./secrets.ts";
+import { SECRET_STAGES } from "./secrets.ts";
+
+const SECRET_NAME_RE = /^[A-Za-z0-9_.@-]+(\/[A-Za-z0-9_.@-]+)*$/;
+const SECRET_TRN_RE = /^trn:credvault:[a-z0-9-]{1,63}:credential\/[A-Za-z0-9_.@-]+(\/[A-Za-z0-9_.@-]+)*$/;
+const REF_MESSAGE =
+  "secretRef is a CredVault secret name (segments of letters, digits and _.@- joined by '/') or trn:credvault:TENANT:credential/NAME";
+const FORM =
+  'use a string or {"secretRef": "NAME" or a trn:credvault:… TRN, "stage"?: "current"|"pending"|"previous"}';
+
+export const SecretRefSchema = z.strictObject({
+  secretRef: z.string({ error: REF_MESSAGE }).max(512, REF_MESSAGE).refine(
+    (s) => SECRET_NAME_RE.test(s) || SECRET_TRN_RE.test(s),
+    REF_MESSAGE,
+  ).describe("A CredVault secret name, or its trn:credvault:… TRN"),
+  stage: z.enum(SECRET_STAGES, { error: "stage is one of current, pending, previous" }).optional(),
+}).meta({ id: "SecretRef" });
+
+/** An env value: a plain string, or a reference to a CredVault secret resolved at invocation. */
+export const EnvValueSchema = z.union([z.string().max(4096), SecretRefSchema], { error: FORM });
 
 export const FN_NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
 export const ALIAS_RE = /^(?!\d+$)[A-Za-z][A-Za-z0-9_-]{0,63}$/;

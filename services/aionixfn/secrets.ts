@@ -9,7 +9,6 @@
  * HMAC of the values under a per-process random key (not reversible, not comparable across
  * restarts). The previous pool of the configuration is evicted when the values change.
  */
-import { z } from "zod";
 import type { ExecutorBus } from "../../runtime/bus.ts";
 import { AppError, NotFoundError, ValidationError } from "../../runtime/errors.ts";
 import { formatTrn, isTrn, parseTrn } from "../../runtime/trn.ts";
@@ -21,24 +20,6 @@ export const SECRET_ERRORS = {
   notFound: "Runtime.SecretNotFound",
   failed: "Runtime.SecretResolutionFailed",
 } as const;
-
-const SECRET_NAME_RE = /^[A-Za-z0-9_.@-]+(\/[A-Za-z0-9_.@-]+)*$/;
-const SECRET_TRN_RE = /^trn:credvault:[a-z0-9-]{1,63}:credential\/[A-Za-z0-9_.@-]+(\/[A-Za-z0-9_.@-]+)*$/;
-const REF_MESSAGE =
-  "secretRef is a CredVault secret name (segments of letters, digits and _.@- joined by '/') or trn:credvault:TENANT:credential/NAME";
-const FORM =
-  'use a string or {"secretRef": "NAME" or a trn:credvault:… TRN, "stage"?: "current"|"pending"|"previous"}';
-
-export const SecretRefSchema = z.strictObject({
-  secretRef: z.string({ error: REF_MESSAGE }).max(512, REF_MESSAGE).refine(
-    (s) => SECRET_NAME_RE.test(s) || SECRET_TRN_RE.test(s),
-    REF_MESSAGE,
-  ).describe("A CredVault secret name, or its trn:credvault:… TRN"),
-  stage: z.enum(SECRET_STAGES, { error: "stage is one of current, pending, previous" }).optional(),
-}).meta({ id: "SecretRef" });
-
-/** An env value: a plain string, or a reference to a CredVault secret resolved at invocation. */
-export const EnvValueSchema = z.union([z.string().max(4096), SecretRefSchema], { error: FORM });
 
 export function isSecretRef(value: EnvValue): value is SecretRef {
   return typeof value === "object" && value !== null;
@@ -135,7 +116,14 @@ export async function resolveEnv(
   return { env: out, secrets };
 }
 
-const hmacKey = crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+// importKey of random bytes: generateKey("HMAC") costs ~20 ms in Deno, and this runs at start.
+const hmacKey = crypto.subtle.importKey(
+  "raw",
+  crypto.getRandomValues(new Uint8Array(32)),
+  { name: "HMAC", hash: "SHA-256" },
+  false,
+  ["sign"],
+);
 
 /** A short, non-reversible fingerprint of resolved values (per-process key) for pool keys. */
 export async function fingerprint(values: Record<string, string>): Promise<string> {

@@ -7,7 +7,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from ".
 import { formatTrn, resolveName } from "../../runtime/trn.ts";
 import { newId } from "../../runtime/ids.ts";
 import { type AuditLog, auditLog } from "../../runtime/audit/mod.ts";
-import { decodePageToken, encodePageToken } from "../../runtime/http/schemas.ts";
+import { decodePageToken, encodePageToken } from "../../runtime/http/page_token.ts";
 import { importAesKey, keyAad, open, randomKeyBytes, seal, valueAad } from "./crypto.ts";
 import type { MasterKey } from "./master_key.ts";
 import type { CredVaultStore, SecretRow, VersionRow } from "./store.ts";

@@ -9,7 +9,9 @@ import { formatTrn } from "../../runtime/trn.ts";
 import { createIgniterMetrics, type IgniterMetrics } from "./metrics.ts";
 import { compilePattern } from "./pattern.ts";
 import { compileSchedule, previewSchedule } from "./schedule.ts";
-import { parseConfig, RetryPolicySchema } from "./schemas.ts";
+
+/** The validation schemas (zod) load with the first trigger write or preview, not at start. */
+const loadSchemas = () => import("./schemas.ts");
 import { type FiringRow, firingView, IgniterStore, type TriggerRow } from "./store.ts";
 import { parseTarget } from "./targets.ts";
 import { validateTransform } from "./transform.ts";
@@ -218,6 +220,7 @@ export class Igniter {
 
   /** Checks everything about a trigger; errors carry JSON pointers into the request. */
   async #validate(t: TriggerRow): Promise<void> {
+    const { parseConfig } = await loadSchemas();
     t.config = parseConfig(t.type, t.config);
     if (t.type === "schedule") compileSchedule(t.config as ScheduleConfig, t.anchorAt);
     if (t.type === "event") compilePattern((t.config as EventConfig).pattern, "/config/pattern");
@@ -276,6 +279,7 @@ export class Igniter {
     if (this.#cache.has(`${tenant}/${input.name}`)) {
       throw new ConflictError(`trigger '${input.name}' already exists: update it or choose another name`);
     }
+    const { RetryPolicySchema } = await loadSchemas();
     const now = this.deps.clock.now();
     const t: TriggerRow = {
       tenant,
@@ -310,6 +314,7 @@ export class Igniter {
 
   async update(tenant: string, name: string, patch: UpdateInput): Promise<Trigger> {
     const old = this.row(tenant, name);
+    const { RetryPolicySchema } = await loadSchemas();
     const now = Math.max(this.deps.clock.now(), old.updatedAt + 1);
     const t: TriggerRow = {
       ...old,
@@ -387,11 +392,12 @@ export class Igniter {
   }
 
   /** The next fire times of a stored trigger, or of a config that is not stored yet. */
-  preview(
+  async preview(
     tenant: string,
     source: { name: string } | { config: Record<string, unknown> },
     count: number,
-  ): { fireTimes: string[]; timezone: string } {
+  ): Promise<{ fireTimes: string[]; timezone: string }> {
+    const { parseConfig } = await loadSchemas();
     const now = this.deps.clock.now();
     let config: ScheduleConfig;
     let schedule;

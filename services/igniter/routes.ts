@@ -76,10 +76,10 @@ export function mountTriggerRoutes(app: ApiApp, igniter: Igniter): void {
       },
       responses: { 200: { description: "Fire times", ...json(Preview) }, ...errorResponses },
     }),
-    (c) => {
+    async (c) => {
       const { tenant } = who(c);
       const body = c.req.valid("json");
-      return c.json(igniter.preview(tenant, { config: body.config }, body.count), 200);
+      return c.json(await igniter.preview(tenant, { config: body.config }, body.count), 200);
     },
   );
 
@@ -205,10 +205,10 @@ export function mountTriggerRoutes(app: ApiApp, igniter: Igniter): void {
       request: { params: NameParam, query: CountQuery },
       responses: { 200: { description: "Fire times", ...json(Preview) }, ...errorResponses },
     }),
-    (c) => {
+    async (c) => {
       const { tenant } = who(c);
       return c.json(
-        igniter.preview(tenant, { name: c.req.valid("param").name }, c.req.valid("query").count),
+        await igniter.preview(tenant, { name: c.req.valid("param").name }, c.req.valid("query").count),
         200,
       );
     },

@@ -4,7 +4,7 @@
  * OAuth2 tokens before expiry and once on a 401, and turns driver failures into ConnectorError
  * with any credential text redacted.
  */
-import { z } from "zod";
+import type { ZodError } from "zod";
 import { AppError, GatewayTimeoutError, ValidationError } from "../../runtime/errors.ts";
 import type { Logger } from "../../runtime/log.ts";
 import { validationFromZod } from "../../runtime/http/problem.ts";
@@ -286,7 +286,10 @@ export class Engine {
       }
       return err;
     }
-    if (err instanceof z.ZodError) return validationFromZod(err, "/input");
+    // Connector input schemas throw ZodError; matched by name so zod stays off the start path.
+    if ((err as Error)?.name === "ZodError" && Array.isArray((err as ZodError).issues)) {
+      return validationFromZod(err as ZodError, "/input");
+    }
     const e = err as Error & { code?: unknown };
     if (e?.name === "AbortError" || e?.name === "TimeoutError") {
       return new GatewayTimeoutError(`${kind}: cancelled or timed out`);

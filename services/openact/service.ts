@@ -2,7 +2,7 @@
  * OpenAct's operations, shared by the REST routes, the bus executor and the MCP server:
  * connection and action CRUD with validation, live tests, and execution (named or ad hoc).
  */
-import { z } from "zod";
+import type { z } from "zod";
 import { BadRequestError, ValidationError } from "../../runtime/errors.ts";
 import { resolveName } from "../../runtime/trn.ts";
 import { validationFromZod } from "../../runtime/http/problem.ts";
@@ -209,7 +209,7 @@ export class OpenAct {
         })`,
       }]);
     }
-    if (body.inputSchema) this.#compileSchema(body.inputSchema);
+    if (body.inputSchema) await this.#compileSchema(body.inputSchema);
     rejectInlineSecrets(body.parameters ?? {}, "/parameters");
     return {
       name: body.name,
@@ -234,9 +234,10 @@ export class OpenAct {
   }
 
   /** JSON Schema → zod (cached per action version); a schema zod cannot read is a 400. */
-  #compileSchema(schema: Record<string, unknown>, cacheKey?: string): z.ZodType {
+  async #compileSchema(schema: Record<string, unknown>, cacheKey?: string): Promise<z.ZodType> {
     const hit = cacheKey ? this.#schemas.get(cacheKey) : undefined;
     if (hit) return hit;
+    const { z } = await import("zod"); // zod loads with the first action that has a schema
     let compiled: z.ZodType;
     try {
       compiled = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
@@ -260,7 +261,7 @@ export class OpenAct {
     const started = performance.now();
     let data: unknown = input ?? {};
     if (action.inputSchema) {
-      const schema = this.#compileSchema(action.inputSchema, `${action.trn}#${action.version}`);
+      const schema = await this.#compileSchema(action.inputSchema, `${action.trn}#${action.version}`);
       const parsed = schema.safeParse(data);
       if (!parsed.success) throw validationFromZod(parsed.error, "/input");
       data = parsed.data;

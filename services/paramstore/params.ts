@@ -6,7 +6,7 @@
 import { jsonata, type JsonataExpression, loadJsonata } from "../../runtime/jsonata.ts";
 import type { ServiceDeps } from "../../runtime/service.ts";
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from "../../runtime/errors.ts";
-import { decodePageToken, encodePageToken } from "../../runtime/http/schemas.ts";
+import { decodePageToken, encodePageToken } from "../../runtime/http/page_token.ts";
 import { type AuditLog, auditLog } from "../../runtime/audit/mod.ts";
 import { checkLabel, checkPath, paramTrn, parseSelector, type Selector } from "./paths.ts";
 import { checkPattern, checkValue, coerce, expressionOf, matchPattern } from "./values.ts";

@@ -25,7 +25,6 @@ import { childExecutor } from "./executor/child.ts";
 export type * from "./types.ts";
 export { ChildExecutionError } from "./executor/child.ts";
 export { HttpActionError } from "./builtin_http.ts";
-export { dslJsonSchema } from "./dsl/schema.ts";
 
 export function createStepFlowService(deps: ServiceDeps): ServiceModule {
   const sf = new StepFlow(deps);

@@ -13,8 +13,8 @@ import {
 } from "../../runtime/errors.ts";
 import { buildTrn, formatTrn, resolveName } from "../../runtime/trn.ts";
 import { newId } from "../../runtime/ids.ts";
-import { decodePageToken, encodePageToken } from "../../runtime/http/schemas.ts";
-import { type Diagnostic, validateDsl, type ValidationResult } from "./dsl/validate.ts";
+import { decodePageToken, encodePageToken } from "../../runtime/http/page_token.ts";
+import type { Diagnostic, ValidationResult } from "./dsl/validate.ts";
 import type { Dsl } from "./dsl/schema.ts";
 import { newExecState } from "./engine/mod.ts";
 import { Driver } from "./executor/driver.ts";
@@ -92,6 +92,8 @@ export class StepFlow {
 
   // ---- templates -------------------------------------------------------------------------------
   async validate(tenant: string, dsl: unknown): Promise<ValidationResult> {
+    // The DSL schema (zod) loads with the first validation, not at start.
+    const { validateDsl } = await import("./dsl/validate.ts");
     return await validateDsl(dsl, {
       maxDepth: this.limits.max_depth,
       actionExists: (action) => this.deps.bus.exists(action, tenant),

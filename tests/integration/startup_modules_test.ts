@@ -89,6 +89,7 @@ async function scriptsParsed(
 const has = (scripts: Parsed[], part: string) => scripts.some((s) => s.url.includes(part));
 
 const LAZY = [
+  "/zod/", // request validation: loads with the first route group or validation
   "/@hono/zod-openapi/", // OpenAPI routes: mounted per service on first request
   "/jsonata/", // CommonJS: brings up the Node module loader
   "/prom-client/", // first /metrics scrape
@@ -97,12 +98,14 @@ const LAZY = [
   "services/stepflow/routes/",
   "services/aionixfn/routes.ts",
   "runtime/http/kernel_routes.ts",
+  "services/stepflow/dsl/schema.ts",
+  "services/igniter/schemas.ts",
   "ext:deno_node/path/", // node:path
   "ext:deno_node/internal/util/parse_args/", // node:util parseArgs
   "ext:deno_node/internal_binding/tcp_wrap.ts", // node:net
 ];
 
-Deno.test("a server start loads no route schemas, JSONata, prom-client or unneeded Node layers; first use does", async () => {
+Deno.test("a server start loads no zod, route schemas, JSONata, prom-client or unneeded Node layers; first use does", async () => {
   const { beforeSteps, afterSteps } = await scriptsParsed(async (port, dataDir) => {
     const token = (await Deno.readTextFile(`${dataDir}/admin.token`)).trim();
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
@@ -126,9 +129,17 @@ Deno.test("a server start loads no route schemas, JSONata, prom-client or unneed
   });
   const loadedAtStart = LAZY.filter((part) => has(beforeSteps, part));
   assertEquals(loadedAtStart, [], `loaded before the first request:\n${loadedAtStart.join("\n")}`);
-  assert(beforeSteps.length < 400, `${beforeSteps.length} scripts parsed at start`);
+  assert(beforeSteps.length < 300, `${beforeSteps.length} scripts parsed at start`);
   // The same modules do load when they are used, so the check above is not vacuous.
-  for (const part of ["/@hono/zod-openapi/", "/jsonata/", "/prom-client/", "services/paramstore/routes.ts"]) {
+  for (
+    const part of [
+      "/zod/",
+      "/@hono/zod-openapi/",
+      "/jsonata/",
+      "/prom-client/",
+      "services/paramstore/routes.ts",
+    ]
+  ) {
     assert(has(afterSteps, part), `${part} did not load on first use`);
   }
   assert(!has(afterSteps, "services/stepflow/routes/"), "a ParamStore request mounted StepFlow's routes");
