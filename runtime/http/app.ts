@@ -48,8 +48,6 @@ export interface HttpKernel {
   app: RootApp;
   /** Registers a service's routes, mounted on the first request under one of its prefixes. */
   routes(group: RouteGroup): void;
-  /** Mounts every registered group now. */
-  mountAll(): Promise<void>;
   /** The request handler (also `app.fetch`/`app.request`): mounts the owning group first. */
   fetch(req: Request): Response | Promise<Response>;
   /** Paths under /api that skip bearer auth (e.g. OAuth callbacks). Exact match or prefix ending in '*'. */
@@ -281,7 +279,13 @@ export function createHttpKernel(options: HttpKernelOptions): HttpKernel {
     const url = req.url;
     const start = url.indexOf("/", url.indexOf("//") + 2);
     const end = url.indexOf("?", start);
-    const group = groups.pendingFor(end < 0 ? url.slice(start) : url.slice(start, end));
+    let path = end < 0 ? url.slice(start) : url.slice(start, end);
+    if (path.includes("%")) {
+      try {
+        path = decodeURI(path); // as Hono decodes it for routing (`/api/v1/%70arams`)
+      } catch { /* malformed: Hono answers it */ }
+    }
+    const group = groups.pendingFor(path);
     if (!group) return dispatch(req, env, ctx);
     return groups.mount(group).then(
       () => dispatch(req, env, ctx),
@@ -298,7 +302,6 @@ export function createHttpKernel(options: HttpKernelOptions): HttpKernel {
     publicPaths,
     bodyLimits,
     routes: (group) => groups.add(group),
-    mountAll: () => groups.mountAll(),
     fetch,
   };
 }

@@ -153,7 +153,7 @@ export default async function (ctx: BenchContext) {
     }, { iterations: 5000, warmup: 200, concurrency: 16 });
     const version: number[] = [];
     const list: number[] = [];
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 20; i++) {
       let t0 = performance.now();
       await runCli(["version"]);
       version.push(performance.now() - t0);
