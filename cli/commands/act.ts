@@ -269,7 +269,8 @@ function registerSources(act: Command) {
     .requiredOption("--connection <ref>", "connection NAME, KIND/NAME (e.g. redis/my-redis) or TRN")
     .option(
       "--input <json>",
-      'what to subscribe to: redis {"channels":[…]} or {"patterns":[…]}, rabbitmq {"queue":"…"}, mqtt {"topic":"…"}, nats {"subject":"…"}',
+      'what to subscribe to: redis {"channels":[…]} or {"patterns":[…]}, rabbitmq {"queue":"…"}, mqtt {"topic":"…"}, ' +
+        'nats {"subject":"…"} or, acked after storing, {"subject":"…","jetstream":{"stream":"…","durable":"…"}}',
     )
     .option("--input-file <path>", "read the input JSON from a file ('-' = stdin)")
     .option("--detail-type <text>", 'event detail-type (default "Message Received")')

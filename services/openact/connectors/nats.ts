@@ -2,7 +2,8 @@
  * NATS connector (`@nats-io/transport-node` + `@nats-io/jetstream`, v3): core publish (flushed,
  * so the server has it when the call returns), request/reply, JetStream publish with the PubAck
  * (stream, sequence, duplicate detection via msgId, expectations), and subscribe() as an event
- * source for Igniter (own connection, reconnects and resubscribes by itself; queue groups).
+ * source for Igniter (own connection, reconnects and resubscribes by itself; queue groups; or a
+ * durable JetStream consumer acked after Igniter stored the event — nats_jetstream.ts).
  * One connection per connection revision; NATS calls cannot be withdrawn, so timeouts and
  * cancellation fail promptly (requests also carry the timeout to the client).
  * Tested against the real NATS server with JetStream on 127.0.0.1:4222 (nats_test.ts).
@@ -20,6 +21,7 @@ import {
 } from "./shared/errors.ts";
 import { operationInput, parseInput, parseSettings, userPass } from "./shared/validate.ts";
 import { decodePayload, encodePayload } from "./shared/json.ts";
+import { subscribeJetStream } from "./nats_jetstream.ts";
 
 const KIND = "nats";
 
@@ -67,9 +69,28 @@ export const operations = {
   },
 };
 
+const jsName = (what: string) =>
+  z.string().min(1).max(256).regex(/^[^\s.*>]+$/, `a ${what} name has no spaces, '.', '*' or '>'`);
+
 export const subscribeInput = z.strictObject({
   subject: z.string().min(1).max(1024).regex(/^\S+$/).describe("subject; * and > wildcards allowed"),
   queue: z.string().min(1).max(256).optional().describe("queue group: each message goes to one member"),
+  jetstream: z.strictObject({
+    stream: jsName("stream").describe("the stream that captures the subject"),
+    durable: jsName("durable consumer").describe(
+      "created when missing; sources sharing it share the messages",
+    ),
+    deliver: z.enum(["new", "all"]).default("new").describe(
+      "where a new consumer starts: new messages, or all",
+    ),
+    ackWaitSeconds: z.int().min(1).max(3600).default(30).describe("redelivery after this long without ack"),
+    maxDeliver: z.int().min(1).max(10_000).optional().describe("deliveries per message before giving up"),
+  }).optional().describe(
+    "consume through a durable JetStream consumer: a message is acked only after Igniter stored it (at-least-once)",
+  ),
+}).refine((i) => !(i.queue && i.jetstream), {
+  message: "use queue (core NATS) or jetstream (a durable consumer already shares messages), not both",
+  path: ["queue"],
 });
 
 const pools = new PoolCache<NatsConnection>((nc) => nc.close());
@@ -211,6 +232,8 @@ const connector: Connector & { subscribeInput: typeof subscribeInput } = {
       throw mapNatsError(err, connection.credential);
     }
   },
+  // Only JetStream consumers hold a message until the handler is done with it.
+  subscribeAcks: (input) => input.jetstream !== undefined,
   async subscribe(connection, input, onMessage, hooks) {
     const i = parseInput(subscribeInput, input);
     const nc = await open(connection);
@@ -227,6 +250,20 @@ const connector: Connector & { subscribeInput: typeof subscribeInput } = {
       nc.closed().then((err) => {
         if (!stopping) onStatus("closed", err ?? new Error("the NATS connection closed"));
       });
+    }
+    if (i.jetstream) {
+      try {
+        const stop = await subscribeJetStream(nc, i.subject, i.jetstream, onMessage, hooks);
+        return async () => {
+          stopping = true;
+          await stop();
+          await nc.drain().catch(() => nc.close());
+        };
+      } catch (err) {
+        stopping = true;
+        await nc.close().catch(() => {});
+        throw err instanceof ConnectorError ? err : mapNatsError(err, connection.credential);
+      }
     }
     nc.subscribe(i.subject, {
       queue: i.queue,

@@ -67,8 +67,9 @@ export interface Connector {
    * ignore the promise: their brokers have no per-message acknowledgement the handler can hold.
    * A rejection carrying `requeue: true` (the failure was the handler's, not the message's) is
    * always requeued; any other rejection is requeued once, then dropped or dead-lettered.
+   * A function decides per subscription input (NATS: only JetStream consumers acknowledge).
    */
-  subscribeAcks?: boolean;
+  subscribeAcks?: boolean | ((input: Record<string, unknown>) => boolean);
   /** Drops pooled clients of one connection (settings changed) or of all (shutdown). */
   close(trn?: string): Promise<void>;
 }

@@ -20,8 +20,13 @@
  *   messages are delivered again on every (re)subscribe; their events carry `retained: true`.
  * - redis — at-most-once: pub/sub has no acknowledgement or persistence; messages published
  *   while the subscriber is disconnected (or the server is down) are never seen.
- * - nats — at-most-once: core NATS subscriptions have no acknowledgement; messages published
- *   while disconnected are lost (JetStream consumers are not an event-source kind).
+ * - nats with `jetstream: {stream, durable}` — at-least-once, as rabbitmq: a durable JetStream
+ *   consumer (created when missing, explicit acks) acks a message only after Igniter committed
+ *   its firings; a failure is nak'ed (redelivered), once unless it was ours, then terminated;
+ *   a crash leaves it unacked and JetStream redelivers it after ackWaitSeconds; messages
+ *   published while the server is down wait in the stream.
+ * - nats (core subject, optional queue group) — at-most-once: no acknowledgement; messages
+ *   published while disconnected are lost.
  * "Stored" means committed in SQLite WAL mode: it survives a process crash; an OS crash or power
  * loss can lose the last commits unless `database.synchronous = "FULL"`.
  *

@@ -142,7 +142,9 @@ export class SourceRunner {
       if (!connector.subscribe) throw new Error(`${connection.kind} connections cannot be event sources`);
       const resolved = await this.deps.engine.resolve(source.tenant, connection, undefined, true);
       live.credential = resolved.credential;
-      const acks = connector.subscribeAcks === true;
+      const acks = typeof connector.subscribeAcks === "function"
+        ? connector.subscribeAcks(source.input)
+        : connector.subscribeAcks === true;
       const stop = await connector.subscribe(
         resolved,
         source.input,
