@@ -269,8 +269,9 @@ function registerSources(act: Command) {
     .requiredOption("--connection <ref>", "connection NAME, KIND/NAME (e.g. redis/my-redis) or TRN")
     .option(
       "--input <json>",
-      'what to subscribe to: redis {"channels":[…]} or {"patterns":[…]}, rabbitmq {"queue":"…"}, mqtt {"topic":"…"}, ' +
-        'nats {"subject":"…"} or, acked after storing, {"subject":"…","jetstream":{"stream":"…","durable":"…"}}',
+      'what to subscribe to: redis {"channels":[…]} or {"patterns":[…]}; rabbitmq {"queue":"…"}; ' +
+        'mqtt {"topic":"…"}, add "session":{"clientId":"…"} to ack after storing; nats {"subject":"…"}, ' +
+        'add "jetstream":{"stream":"…","durable":"…"} to ack after storing',
     )
     .option("--input-file <path>", "read the input JSON from a file ('-' = stdin)")
     .option("--detail-type <text>", 'event detail-type (default "Message Received")')

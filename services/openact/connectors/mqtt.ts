@@ -1,7 +1,8 @@
 /**
  * MQTT connector (npm `mqtt` 5): publish (QoS 0/1/2, retain), `receive` (subscribe, collect up
  * to `count` messages or until `waitMs`, unsubscribe) and subscribe() as an event source for
- * Igniter, each subscription on its own client that reconnects and resubscribes by itself.
+ * Igniter, each subscription on its own client that reconnects and resubscribes by itself
+ * (with `session: {clientId}`, a persistent session acknowledged after storing — mqtt_session.ts).
  * One publishing client per connection revision. A publish cannot be withdrawn once written, so
  * timeouts/cancellation fail promptly; a client that never connected is ended and evicted.
  * Tested against the real Mosquitto on 127.0.0.1:1883 (mqtt_test.ts).
@@ -15,6 +16,7 @@ import { withDeadline } from "./shared/deadline.ts";
 import { mapDriverError } from "./shared/errors.ts";
 import { operationInput, parseInput, parseSettings, userPass } from "./shared/validate.ts";
 import { decodePayload, encodePayload } from "./shared/json.ts";
+import { ackAfterHandling, type SessionInput, sessionOptions } from "./mqtt_session.ts";
 
 const KIND = "mqtt";
 
@@ -63,7 +65,20 @@ export const subscribeInput = z.strictObject({
   topic: filter.optional(),
   topics: z.array(filter).optional(),
   qos,
-}).refine((i) => i.topic || i.topics?.length, { message: "give topic or topics", path: ["topic"] });
+  session: z.strictObject({
+    clientId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "1-64 letters, digits, '-' or '_'")
+      .describe("the broker keeps this client's session; one subscriber per client id"),
+    expirySeconds: z.int().min(1).max(4_294_967_295).default(7 * 86400)
+      .describe("MQTT 5: how long the broker keeps the session while disconnected"),
+  }).optional().describe(
+    "a persistent session: messages wait at the broker while the server is away, and each is " +
+      "acknowledged only after Igniter stored it (at-least-once; QoS 1 or 2)",
+  ),
+}).refine((i) => i.topic || i.topics?.length, { message: "give topic or topics", path: ["topic"] })
+  .refine((i) => !i.session || i.qos > 0, {
+    message: "a persistent session needs QoS 1 or 2 (QoS 0 messages are neither queued nor acknowledged)",
+    path: ["qos"],
+  });
 
 const pools = new PoolCache<{ client: MqttClient; ready: Promise<void> }>((c) => c.client.endAsync(true));
 
@@ -135,8 +150,11 @@ async function subscribeClient(
   q: 0 | 1 | 2,
   onMessage: (m: { subject: string; data: unknown; raw?: string; retained?: boolean }) => unknown,
   hooks?: SubscribeHooks,
+  session?: SessionInput,
 ) {
-  const c = await newClient(connection);
+  const protocolVersion = parseSettings(settingsSchema, connection).protocolVersion;
+  const c = await newClient(connection, session ? sessionOptions(session, protocolVersion) : {});
+  if (session) ackAfterHandling(c.client, onMessage, hooks);
   try {
     await c.ready;
     // mqtt.js reconnects every reconnectPeriod and resubscribes by itself (resubscribe: true)
@@ -144,10 +162,12 @@ async function subscribeClient(
     c.client.on("error", (err) => (lastError = err));
     c.client.on("offline", () => hooks?.onStatus?.("reconnecting", lastError));
     c.client.on("connect", () => hooks?.onStatus?.("connected"));
-    c.client.on("message", (t, payload, packet) => {
-      const { data, raw } = decodePayload(payload);
-      onMessage({ subject: t, data, raw, retained: packet.retain });
-    });
+    if (!session) {
+      c.client.on("message", (t, payload, packet) => {
+        const { data, raw } = decodePayload(payload);
+        onMessage({ subject: t, data, raw, retained: packet.retain });
+      });
+    }
     const granted = await c.client.subscribeAsync(filters, { qos: q });
     const refused = granted.find((g) => g.qos === 128);
     if (refused) {
@@ -222,9 +242,11 @@ const connector: Connector & { subscribeInput: typeof subscribeInput } = {
       onAbort: () => evictIfNotConnected(connection),
     });
   },
+  // Only persistent sessions hold a message until the handler is done with it.
+  subscribeAcks: (input) => input.session !== undefined,
   subscribe(connection, input, onMessage, hooks) {
     const i = parseInput(subscribeInput, input);
-    return subscribeClient(connection, i.topics ?? [i.topic!], i.qos, onMessage, hooks);
+    return subscribeClient(connection, i.topics ?? [i.topic!], i.qos, onMessage, hooks, i.session);
   },
   close: (trn) => pools.close(trn),
 };

@@ -14,10 +14,16 @@
  *   in the server it is never acked and stays queued. A crash (kill -9) before the ack leaves it
  *   unacked, so the broker redelivers it: a crash between commit and ack gives a duplicate run.
  *   Messages sent while the server is down wait in the queue (durable queue + persistent msgs).
- * - mqtt — at-most-once. mqtt.js PUBACKs a QoS 1/2 message as soon as the handler returns,
- *   before Igniter's commit (a microtask later), and the subscription uses a clean session, so
- *   a crash in that window or messages published while disconnected are lost. Retained
- *   messages are delivered again on every (re)subscribe; their events carry `retained: true`.
+ * - mqtt with `session: {clientId}` — at-least-once: a persistent session (clean session off;
+ *   MQTT 5 session expiry `expirySeconds`), QoS 1/2 messages are acknowledged only after Igniter
+ *   committed their firings; a failure drops the connection unacknowledged and the source
+ *   subscribes again, so the broker redelivers it (once, unless the failure was ours); messages
+ *   published while the server is down are queued by the broker. The session outlives a
+ *   disabled or deleted source: the broker keeps queueing for that client id until it expires.
+ * - mqtt (clean session) — at-most-once. mqtt.js PUBACKs a QoS 1/2 message as soon as the
+ *   handler returns, before Igniter's commit, so a crash in that window or messages published
+ *   while disconnected are lost. Retained messages are delivered again on every (re)subscribe;
+ *   their events carry `retained: true`.
  * - redis — at-most-once: pub/sub has no acknowledgement or persistence; messages published
  *   while the subscriber is disconnected (or the server is down) are never seen.
  * - nats with `jetstream: {stream, durable}` — at-least-once, as rabbitmq: a durable JetStream
