@@ -269,7 +269,8 @@ function registerSources(act: Command) {
     .requiredOption("--connection <ref>", "connection NAME, KIND/NAME (e.g. redis/my-redis) or TRN")
     .option(
       "--input <json>",
-      'what to subscribe to: redis {"channels":[…]} or {"patterns":[…]}; rabbitmq {"queue":"…"}; ' +
+      'what to subscribe to: redis {"channels":[…]} or {"patterns":[…]}, or {"stream":{"key":"…"}} to ack ' +
+        'after storing; rabbitmq {"queue":"…"}; ' +
         'mqtt {"topic":"…"}, add "session":{"clientId":"…"} to ack after storing; nats {"subject":"…"}, ' +
         'add "jetstream":{"stream":"…","durable":"…"} to ack after storing',
     )

@@ -14,6 +14,7 @@ import { withDeadline } from "./shared/deadline.ts";
 import { operationInput, parseInput, parseSettings, userPass } from "./shared/validate.ts";
 import { mapDriverError } from "./shared/errors.ts";
 import { redisOperations, runRedisOperation, subscribeInput } from "./redis_ops.ts";
+import { subscribeStream } from "./redis_stream.ts";
 
 const KIND = "redis";
 
@@ -118,8 +119,24 @@ const connector: Connector & { subscribeInput: typeof subscribeInput } = {
       onAbort: () => evictIfNotReady(connection),
     });
   },
+  // Only stream sources hold an entry until the handler is done with it.
+  subscribeAcks: (input) => input.stream !== undefined,
   async subscribe(connection, input, onMessage, hooks) {
     const i = parseInput(subscribeInput, input);
+    if (i.stream) {
+      // own connection for blocking reads; the key prefix is applied to the stream key by hand
+      const client = await newClient(connection, { maxRetriesPerRequest: null, keyPrefix: undefined });
+      try {
+        await client.ready;
+        const prefix = parseSettings(settingsSchema, connection).keyPrefix;
+        client.redis.on("reconnecting", () => hooks?.onStatus?.("reconnecting"));
+        client.redis.on("ready", () => hooks?.onStatus?.("connected"));
+        return await subscribeStream(client.redis, { ...i.stream, prefix }, onMessage, hooks);
+      } catch (err) {
+        client.redis.disconnect();
+        throw mapDriverError(KIND, err, connection.credential);
+      }
+    }
     const client = await newClient(connection, { maxRetriesPerRequest: null });
     const sub = client.redis;
     try {

@@ -84,9 +84,21 @@ export const redisOperations = {
 export const subscribeInput = z.strictObject({
   channels: z.array(z.string().min(1)).default([]),
   patterns: z.array(z.string().min(1)).default([]).describe("glob patterns for PSUBSCRIBE"),
-}).refine((i) => i.channels.length + i.patterns.length > 0, {
-  message: "give at least one channel or pattern",
+  stream: z.strictObject({
+    key: z.string().min(1).max(1024),
+    group: z.string().min(1).max(256).default("aionix").describe("consumer group, created when missing"),
+    consumer: z.string().min(1).max(256).default("aionix")
+      .describe("keep it stable: entries it left pending are read again when it subscribes next"),
+    start: z.enum(["new", "all"]).default("new").describe("where a new group starts: new entries, or all"),
+  }).optional().describe(
+    "read a stream through a consumer group: an entry is XACKed only after Igniter stored it (at-least-once)",
+  ),
+}).refine((i) => i.channels.length + i.patterns.length > 0 || i.stream, {
+  message: "give at least one channel or pattern, or a stream",
   path: ["channels"],
+}).refine((i) => !(i.stream && i.channels.length + i.patterns.length > 0), {
+  message: "a stream source reads one stream: subscribe to channels or patterns in another source",
+  path: ["stream"],
 });
 
 const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));

@@ -1,6 +1,6 @@
 /**
- * Event sources: Redis pub/sub, RabbitMQ queues, MQTT topic filters and NATS subjects whose
- * messages become Igniter events. `trn:openact:{tenant}:event-source/{name}` subscribes on a
+ * Event sources: Redis pub/sub or streams, RabbitMQ queues, MQTT topic filters and NATS subjects
+ * or JetStream consumers whose messages become Igniter events. `trn:openact:{tenant}:event-source/{name}` subscribes on a
  * connection; each message is published as the system event
  * `{ source: "aionix.openact", detailType, detail: { eventSource, connection, kind, subject, data },
  * resources: [sourceTrn, connectionTrn] }` through `deps.events.publishAndWait()`, which
@@ -24,8 +24,13 @@
  *   handler returns, before Igniter's commit, so a crash in that window or messages published
  *   while disconnected are lost. Retained messages are delivered again on every (re)subscribe;
  *   their events carry `retained: true`.
- * - redis — at-most-once: pub/sub has no acknowledgement or persistence; messages published
- *   while the subscriber is disconnected (or the server is down) are never seen.
+ * - redis with `stream: {key, group?, consumer?}` — at-least-once: a consumer group (created
+ *   with MKSTREAM when missing); an entry is XACKed only after Igniter committed its firings, a
+ *   failure leaves it pending and it is read again (once, unless the failure was ours); entries
+ *   a crash left pending are read again when the same consumer name subscribes next; entries
+ *   added while the server is down wait in the stream.
+ * - redis channels/patterns — at-most-once: pub/sub has no acknowledgement or persistence;
+ *   messages published while the subscriber is disconnected (or the server is down) are lost.
  * - nats with `jetstream: {stream, durable}` — at-least-once, as rabbitmq: a durable JetStream
  *   consumer (created when missing, explicit acks) acks a message only after Igniter committed
  *   its firings; a failure is nak'ed (redelivered), once unless it was ours, then terminated;
