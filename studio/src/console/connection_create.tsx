@@ -3,9 +3,9 @@
  * settings JSON Schema or a JSON editor, credential from CredVault secret names) and new action
  * (connection, operation from the connector's operations, parameters). Server errors sit by their field.
  */
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import type { Action, Connection, ConnectorInfo } from "../../../services/openact/types.ts";
-import { get, post } from "../api.ts";
+import { post } from "../api.ts";
 import { navigate } from "../router.ts";
 import { toast } from "../ui/toast.tsx";
 import { actionHref, connectionHref } from "./connections_page.tsx";
@@ -19,62 +19,30 @@ import {
   unclaimed,
 } from "./form.tsx";
 import { usePaged } from "./resource.tsx";
-import { type JsonSchema, SchemaForm } from "./schema_form.tsx";
+import { settingsDraft, SettingsPanel, settingsToSend, useConnector } from "./connection_settings.tsx";
 import { Crumbs, JsonEditor, Panel, parseJson, useBusy } from "./ui.tsx";
-
-/** The connector's full info (settings schema, operations) for a kind, or undefined while loading. */
-function useConnector(kind: string): { info?: ConnectorInfo; error?: string } {
-  const [state, setState] = useState<{ info?: ConnectorInfo; error?: string }>({});
-  useEffect(() => {
-    if (!kind) return setState({});
-    let live = true;
-    setState({});
-    get<ConnectorInfo>(`/api/v1/connectors/${encodeURIComponent(kind)}`)
-      .then((info) => live && setState({ info }))
-      .catch((e) => live && setState({ error: (e as Error).message }));
-    return () => void (live = false);
-  }, [kind]);
-  return state;
-}
 
 export function ConnectionCreate() {
   const kinds = usePaged<ConnectorInfo>("/api/v1/connectors");
   const [name, setName] = useState("");
   const [kind, setKind] = useState("");
   const [description, setDescription] = useState("");
-  const [settings, setSettings] = useState<Record<string, unknown>>({});
-  const [settingsText, setSettingsText] = useState("{}");
-  const [asJson, setAsJson] = useState(false);
+  const [settings, setSettings] = useState(settingsDraft);
   const [credential, setCredential] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, run] = useBusy();
   const connector = useConnector(kind);
-  const schema = connector.info?.settings as JsonSchema | undefined;
-  const jsonMode = asJson || !schema?.properties;
-
-  const switchMode = (json: boolean) => {
-    if (json) setSettingsText(JSON.stringify(settings, null, 2));
-    else {
-      const p = parseJson(settingsText);
-      if (p.ok && p.value && typeof p.value === "object") setSettings(p.value as Record<string, unknown>);
-    }
-    setAsJson(json);
-  };
 
   const create = () =>
     run(async () => {
-      let body = settings;
-      if (jsonMode) {
-        const p = parseJson(settingsText);
-        if (!p.ok) return setErrors({ "/settings": `not JSON: ${p.error}` });
-        body = (p.value ?? {}) as Record<string, unknown>;
-      }
+      const body = settingsToSend(settings, connector);
+      if ("errors" in body) return setErrors(body.errors);
       try {
         const c = await post<Connection>("/api/v1/connections", {
           name,
           kind,
           ...(description ? { description } : {}),
-          settings: body,
+          settings: body.settings,
           ...(credential ? { credential } : {}),
         });
         toast(`Connection ${c.name} created`);
@@ -97,7 +65,7 @@ export function ConnectionCreate() {
               value={kind}
               onChange={(
                 e,
-              ) => (setKind(e.target.value), setSettings({}), setSettingsText("{}"), setErrors({}))}
+              ) => (setKind(e.target.value), setSettings(settingsDraft()), setErrors({}))}
               data-testid="conn-kind"
             >
               <option value="">choose a connector…</option>
@@ -123,44 +91,14 @@ export function ConnectionCreate() {
         </div>
       </Panel>
       {kind && (
-        <Panel
-          title={`Settings${connector.info?.description ? ` — ${connector.info.description}` : ""}`}
-          actions={schema?.properties && (
-            <button
-              type="button"
-              className="link"
-              onClick={() => switchMode(!asJson)}
-              data-testid="conn-mode"
-            >
-              {asJson ? "Edit as form" : "Edit as JSON"}
-            </button>
-          )}
-        >
-          {connector.error && <div className="field-error">{connector.error}</div>}
-          {!connector.info && !connector.error
-            ? <p className="muted">Loading the {kind} settings schema…</p>
-            : jsonMode
-            ? (
-              <Field label="Settings (JSON)" error={errorAt(errors, "/settings")} testId="conn-settings-json">
-                <JsonEditor
-                  value={settingsText}
-                  onChange={setSettingsText}
-                  rows={10}
-                  testId="conn-settings-json"
-                />
-              </Field>
-            )
-            : (
-              <SchemaForm
-                schema={schema!}
-                value={settings}
-                onChange={setSettings}
-                errors={errors}
-                pointer="/settings"
-                testId="conn-setting"
-              />
-            )}
-        </Panel>
+        <SettingsPanel
+          kind={kind}
+          connector={connector}
+          draft={settings}
+          onChange={setSettings}
+          errors={errors}
+          testId="conn"
+        />
       )}
       <FormErrors
         messages={unclaimed(

@@ -1,5 +1,8 @@
-/** One connection: settings (never the credential's value), a live test with latency, its actions. */
-import { useEffect, useState } from "react";
+/**
+ * One connection: settings (never the credential's value), a live test with latency, its actions;
+ * operators edit description, credential and settings in place.
+ */
+import { useCallback, useEffect, useState } from "react";
 import { ApiError, get, post } from "../api.ts";
 import { Table } from "../ui/table.tsx";
 import { ErrorLine, usePaged } from "./resource.tsx";
@@ -7,6 +10,7 @@ import { useCan } from "./role.ts";
 import { Crumbs, KeyValue, ms, Panel, Pill, When } from "./ui.tsx";
 import type { Action, Connection } from "../../../services/openact/types.ts";
 import { actionHref, CredentialLink } from "./connections_page.tsx";
+import { ConnectionEdit } from "./connection_edit.tsx";
 
 interface TestResult {
   connection: string;
@@ -34,11 +38,15 @@ export function ConnectionDetail({ name }: { name: string }) {
   const [error, setError] = useState<string>();
   const [test, setTest] = useState<TestResult & { at: string }>();
   const [testing, setTesting] = useState(false);
-  const canTest = useCan("operator");
+  const [editing, setEditing] = useState(false);
+  const canWrite = useCan("operator");
   const actions = usePaged<Action>("/api/v1/actions", { connection: name });
-  useEffect(() => {
-    get<Connection>(base).then(setConn).catch((e) => setError(e.message));
-  }, [base]);
+  const load = useCallback(
+    () =>
+      get<Connection>(base).then((c) => (setConn(c), setError(undefined))).catch((e) => setError(e.message)),
+    [base],
+  );
+  useEffect(() => void load(), [load]);
   const run = async () => {
     setTesting(true);
     const started = performance.now();
@@ -65,12 +73,21 @@ export function ConnectionDetail({ name }: { name: string }) {
         {conn && <Pill status="type">{conn.kind}</Pill>}
         <span className="sub">{conn?.trn}</span>
         <span className="spacer" />
+        {canWrite && conn && !editing && (
+          <button
+            type="button"
+            onClick={() => setEditing(true)}
+            data-testid="conn-edit"
+          >
+            Edit
+          </button>
+        )}
         <button
           type="button"
           className="primary"
           onClick={run}
-          disabled={testing || !canTest}
-          title={canTest ? "connect and do a trivial round trip" : "testing needs the operator role"}
+          disabled={testing || !canWrite}
+          title={canWrite ? "connect and do a trivial round trip" : "testing needs the operator role"}
           data-testid="conn-test"
         >
           {testing ? "Testing…" : "Test connection"}
@@ -93,9 +110,16 @@ export function ConnectionDetail({ name }: { name: string }) {
           )}
         </div>
       )}
-      {conn && (
+      {conn && editing && (
+        <ConnectionEdit
+          conn={conn}
+          onSaved={() => (setEditing(false), setTest(undefined), load())}
+          onCancel={() => setEditing(false)}
+        />
+      )}
+      {conn && !editing && (
         <>
-          <Panel title="Connection">
+          <Panel title="Connection" testId="conn-summary">
             <KeyValue
               rows={{
                 "Kind": conn.kind,

@@ -1,9 +1,11 @@
 /**
- * Create-form building blocks: a labelled field that shows the server's error for its JSON pointer,
- * the mapping from a problem+json `errors[]` to pointers, and a secret-name picker over CredVault.
+ * Create and edit form building blocks: a labelled field that shows the server's error for its JSON
+ * pointer, the mapping from a problem+json `errors[]` to pointers, a "not saved" toast, and a
+ * secret-name picker over CredVault.
  */
 import type { ReactNode } from "react";
 import { ApiError } from "../api.ts";
+import { toast } from "../ui/toast.tsx";
 import { usePaged } from "./resource.tsx";
 
 export type FieldErrors = Record<string, string>;
@@ -37,6 +39,12 @@ export function unclaimed(errors: FieldErrors, claimed: string[]): string[] {
     .map(([k, v]) => (k ? `${k}: ${v}` : v));
 }
 
+/** An error toast listing why a form was not saved (the fields show the same errors in place). */
+export function toastNotSaved(what: string, errors: FieldErrors) {
+  const list = Object.entries(errors).map(([k, v]) => (k ? `${k}: ${v}` : v));
+  toast(`${what} not saved: ${list.join("; ")}`, "error");
+}
+
 export function Field(
   { label, hint, error, children, testId }: {
     label: string;
@@ -58,7 +66,10 @@ export function Field(
   );
 }
 
-/** A select over the tenant's CredVault secret names (values are never fetched). */
+/**
+ * A select over the tenant's CredVault secret names (values are never fetched). A current value
+ * that is not (or not yet) in the list stays selectable, so an edit form does not drop it.
+ */
 export function SecretPicker(
   { value, onChange, testId, none = "none" }: {
     value: string;
@@ -71,6 +82,7 @@ export function SecretPicker(
   return (
     <select value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId}>
       <option value="">{none}</option>
+      {value && !secrets.items.some((s) => s.name === value) && <option value={value}>{value}</option>}
       {secrets.items.map((s) => <option key={s.name} value={s.name}>{s.name} ({s.type})</option>)}
     </select>
   );

@@ -2,7 +2,8 @@
  * A settings form generated from a connector's settings JSON Schema (GET /api/v1/connectors/{kind}):
  * strings, numbers, booleans and enums get inputs; nested objects get a fieldset; anything else
  * (unions, arrays, maps) a small JSON editor. Empty fields are left out so the server's defaults apply.
- * Each field shows the server's error for its pointer.
+ * Each field shows the server's error for its pointer; `onInvalid` hears which JSON fields do not parse
+ * (their last parsed value stays in `value`), so a form can refuse to send until they are fixed.
  */
 import { useState } from "react";
 import { errorAt, Field, type FieldErrors } from "./form.tsx";
@@ -24,14 +25,18 @@ export interface JsonSchema {
 
 type Obj = Record<string, unknown>;
 
+/** Told the pointer of a JSON field and its parse error, or undefined once it parses (or is emptied). */
+export type InvalidReporter = (pointer: string, error: string | undefined) => void;
+
 export function SchemaForm(
-  { schema, value, onChange, errors, pointer, testId }: {
+  { schema, value, onChange, errors, pointer, testId, onInvalid }: {
     schema: JsonSchema;
     value: Obj;
     onChange: (v: Obj) => void;
     errors: FieldErrors;
     pointer: string;
     testId: string;
+    onInvalid?: InvalidReporter;
   },
 ) {
   const props = Object.entries(schema.properties ?? {});
@@ -55,6 +60,7 @@ export function SchemaForm(
           errors={errors}
           pointer={`${pointer}/${k}`}
           testId={`${testId}-${k}`}
+          onInvalid={onInvalid}
         />
       ))}
     </div>
@@ -70,7 +76,7 @@ function typeOf(s: JsonSchema): string {
 }
 
 function SchemaField(
-  { name, schema, required, value, onChange, errors, pointer, testId }: {
+  { name, schema, required, value, onChange, errors, pointer, testId, onInvalid }: {
     name: string;
     schema: JsonSchema;
     required?: boolean;
@@ -79,6 +85,7 @@ function SchemaField(
     errors: FieldErrors;
     pointer: string;
     testId: string;
+    onInvalid?: InvalidReporter;
   },
 ) {
   const kind = typeOf(schema);
@@ -97,6 +104,7 @@ function SchemaField(
           errors={errors}
           pointer={pointer}
           testId={testId}
+          onInvalid={onInvalid}
         />
         {errors[pointer] && (
           <span className="field-error" data-testid={`${testId}-error`}>{errors[pointer]}</span>
@@ -134,7 +142,14 @@ function SchemaField(
           </select>
         )
         : kind === "json"
-        ? <JsonField value={value} onChange={onChange} testId={testId} />
+        ? (
+          <JsonField
+            value={value}
+            onChange={onChange}
+            testId={testId}
+            onInvalid={(e) => onInvalid?.(pointer, e)}
+          />
+        )
         : (
           <input
             type={kind === "string" ? "text" : "number"}
@@ -154,7 +169,12 @@ function SchemaField(
 
 /** A one-value JSON editor: passes the parsed value up while the text parses; empty means unset. */
 function JsonField(
-  { value, onChange, testId }: { value: unknown; onChange: (v: unknown) => void; testId: string },
+  { value, onChange, testId, onInvalid }: {
+    value: unknown;
+    onChange: (v: unknown) => void;
+    testId: string;
+    onInvalid: (error: string | undefined) => void;
+  },
 ) {
   const [text, setText] = useState(value === undefined ? "" : JSON.stringify(value));
   const [bad, setBad] = useState<string>();
@@ -170,12 +190,14 @@ function JsonField(
         onChange={(e) => {
           const t = e.target.value;
           setText(t);
-          if (!t.trim()) return (setBad(undefined), onChange(undefined));
+          if (!t.trim()) return (setBad(undefined), onInvalid(undefined), onChange(undefined));
           try {
             onChange(JSON.parse(t));
             setBad(undefined);
+            onInvalid(undefined);
           } catch (err) {
             setBad((err as Error).message);
+            onInvalid((err as Error).message);
           }
         }}
       />
