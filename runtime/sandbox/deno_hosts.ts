@@ -1,8 +1,10 @@
 /**
- * Server side of the Deno function host: starts one host subprocess per memory size (the V8
- * heap limit applies to every isolate in a process), sends it work, and supervises it. A host
- * that dies fails only its in-flight calls — with MemoryLimitExceeded when V8 ran out of heap —
- * and the next call starts a fresh one.
+ * Server side of the Deno function host: starts one host subprocess per tenant and memory size
+ * (the V8 heap limit flag applies to every isolate of a process), sends it work, and supervises
+ * it. V8 running out of heap in one Worker ends the whole process, so a host that dies fails
+ * its in-flight calls — with MemoryLimitExceeded when V8 ran out of heap — and the next call
+ * starts a fresh one. Hosts per tenant keep that blast radius inside one tenant: a function of
+ * one tenant can never fail another tenant's calls.
  */
 import { helperCommand } from "./host_command.ts";
 import { LineWriter, readJsonLines } from "./lines.ts";
@@ -19,6 +21,10 @@ interface Pending {
 }
 
 interface Host {
+  /** `${memoryMb}/${tenant}` */
+  key: string;
+  memoryMb: number;
+  tenant: string;
   child: Deno.ChildProcess;
   writer: LineWriter;
   /** Keys whose load message was sent (or is being prepared) to this host. */
@@ -29,16 +35,18 @@ interface Host {
   exited: Promise<void>;
 }
 
+const hostKey = (memoryMb: number, tenant: string) => `${memoryMb}/${tenant}`;
+
 /** V8 needs some heap of its own beyond what the function uses. */
 const HEAP_FLOOR_MB = 32;
 
 export class DenoHosts {
-  #hosts = new Map<number, Host>();
+  #hosts = new Map<string, Host>();
   #nextId = 1;
   #closed = false;
   constructor(private options: SandboxOptions, private files: Materializer) {}
 
-  #spawn(memoryMb: number): Host {
+  #spawn(memoryMb: number, tenant: string): Host {
     const heap = Math.max(HEAP_FLOOR_MB, memoryMb);
     const command = helperCommand("__fnhost", [`--max-old-space-size=${heap}`]);
     const env: Record<string, string> = {};
@@ -53,6 +61,9 @@ export class DenoHosts {
       stderr: "piped",
     }).spawn();
     const host: Host = {
+      key: hostKey(memoryMb, tenant),
+      memoryMb,
+      tenant,
       child,
       writer: new LineWriter(child.stdin),
       loaded: new Map(),
@@ -95,8 +106,9 @@ export class DenoHosts {
       const status = await child.status;
       await Promise.allSettled([stdout, stderr]);
       host.dead = true;
-      if (this.#hosts.get(memoryMb) === host) this.#hosts.delete(memoryMb);
+      if (this.#hosts.get(host.key) === host) this.#hosts.delete(host.key);
       const oom = /out of memory|heap limit/i.test(host.stderrTail);
+      const inFlight = host.pending.size;
       for (const [id, p] of host.pending) {
         host.pending.delete(id);
         clearTimeout(p.safety);
@@ -105,7 +117,11 @@ export class DenoHosts {
           error: oom
             ? {
               errorType: RUNTIME_ERRORS.memory,
-              errorMessage: `the function exceeded its memory limit of ${p.memoryMb} MB`,
+              // V8 does not say which isolate ran out, and the host's other calls end with it.
+              errorMessage: inFlight > 1
+                ? `the function host ran out of memory during the call: this function or another ` +
+                  `${host.memoryMb} MB function of tenant '${host.tenant}' exceeded its limit of ${p.memoryMb} MB`
+                : `the function exceeded its memory limit of ${p.memoryMb} MB`,
               stack: [],
             }
             : {
@@ -128,22 +144,18 @@ export class DenoHosts {
     return typeof id === "number" ? host.pending.get(id) : undefined;
   }
 
-  #host(memoryMb: number): Host {
-    let host = this.#hosts.get(memoryMb);
+  #host(memoryMb: number, tenant: string): Host {
+    const key = hostKey(memoryMb, tenant);
+    let host = this.#hosts.get(key);
     if (!host || host.dead) {
-      host = this.#spawn(memoryMb);
-      this.#hosts.set(memoryMb, host);
+      host = this.#spawn(memoryMb, tenant);
+      this.#hosts.set(key, host);
     }
     return host;
   }
 
-  /** Starts the host for a memory size ahead of the first call. */
-  warm(memoryMb: number): void {
-    if (!this.#closed) this.#host(memoryMb);
-  }
-
   async invoke(spec: FunctionSpec, event: unknown, ctx: InvokeContext, options: InvokeOptions = {}) {
-    const host = this.#host(spec.memoryMb);
+    const host = this.#host(spec.memoryMb, ctx.tenant);
     let loading = host.loaded.get(spec.key);
     if (!loading) {
       // Registered before the first await so concurrent first calls send one load, not several.
@@ -217,10 +229,11 @@ export class DenoHosts {
     }
   }
 
-  stats(): { hosts: { memoryMb: number; pid: number; inFlight: number }[] } {
+  stats(): { hosts: { memoryMb: number; tenant: string; pid: number; inFlight: number }[] } {
     return {
-      hosts: [...this.#hosts].map(([memoryMb, h]) => ({
-        memoryMb,
+      hosts: [...this.#hosts.values()].map((h) => ({
+        memoryMb: h.memoryMb,
+        tenant: h.tenant,
         pid: h.child.pid,
         inFlight: h.pending.size,
       })),

@@ -37,11 +37,6 @@ export class Sandbox {
       : await this.#deno.invoke(spec, event, ctx, options);
   }
 
-  /** Starts a Deno function host for this memory size ahead of the first call. */
-  warmDeno(memoryMb: number): void {
-    this.#deno.warm(memoryMb);
-  }
-
   /** Stops warm workers/processes of a configuration that will not be called again. */
   evict(key: string): void {
     this.#deno.evict(key);

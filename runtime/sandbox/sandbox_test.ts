@@ -231,6 +231,32 @@ Deno.test("exceeding memory fails with MemoryLimitExceeded and the next call wor
   });
 });
 
+Deno.test("a Deno function running out of memory never fails another tenant's call in flight", async () => {
+  await withSandbox(async (sb) => {
+    const oom = deno(
+      "export default async () => { await new Promise((r) => setTimeout(r, 300)); const a: number[][] = []; for (;;) a.push(new Array(100000).fill(1.5)); }",
+      { memoryMb: 64 },
+    );
+    const slow = deno(
+      "export default async (e: { x: number }) => { await new Promise((r) => setTimeout(r, 1500)); return { y: e.x * 2 }; }",
+      { memoryMb: 64 },
+    );
+    const sameTenant = deno(slow.source.kind === "inline" ? slow.source.code : "", { memoryMb: 64 });
+    const [a, b, c] = await Promise.all([
+      sb.invoke(oom, {}, ctx()),
+      sb.invoke(slow, { x: 21 }, { ...ctx(), tenant: "other" }),
+      sb.invoke(sameTenant, { x: 1 }, ctx()),
+    ]);
+    assertEquals(a.error?.errorType, "MemoryLimitExceeded", errorOf(a));
+    assertEquals(okValue(b).y, 42, "the other tenant's call, on its own host, finished");
+    // Same tenant and memory size share the host: that call ends with it, and says so.
+    assertEquals(c.error?.errorType, "MemoryLimitExceeded", errorOf(c));
+    assertMatch(c.error!.errorMessage, /this function or another 64 MB function of tenant 'default'/);
+    const hosts = sb.stats().deno.hosts.map((h) => `${h.memoryMb}/${h.tenant}`).sort();
+    assertEquals(hosts, ["64/other"], "the dead host is gone; the next call starts a fresh one");
+  });
+});
+
 Deno.test("a Python fork bomb is refused and the process group is contained", async () => {
   await withSandbox(async (sb) => {
     const out = await sb.invoke(
