@@ -107,8 +107,9 @@ export async function subscribeStream(
   loop().catch((err) => {
     if (!stopping) hooks?.onStatus?.("closed", err instanceof Error ? err : new Error(String(err)));
   });
-  return async () => {
+  return () => {
     stopping = true;
     redis.disconnect(); // interrupts the blocking read; unacked entries stay pending
+    return Promise.resolve();
   };
 }
