@@ -150,17 +150,18 @@ export class StepFlow {
       updatedAt: t.updated_at,
     };
     if (withDsl) {
-      const v = this.store.versionDsl(t.id, withDsl.version);
+      const v = this.store.versionView(t.id, withDsl.version);
       if (!v) throw new NotFoundError("template version", `${t.name}:${withDsl.version}`);
       view.dsl = JSON.parse(v.dsl);
       view.description = v.description;
+      if (v.layout !== null) view.layout = JSON.parse(v.layout);
     }
     return view;
   }
 
   async createTemplate(
     tenant: string,
-    body: { name: string; dsl: unknown; description?: string },
+    body: { name: string; dsl: unknown; description?: string; layout?: Template["layout"] | null },
   ): Promise<Template> {
     if (!NAME_RE.test(body.name)) {
       throw new ValidationError([{
@@ -184,23 +185,27 @@ export class StepFlow {
       created_at: now,
       updated_at: now,
     };
-    this.store.createTemplate(row, JSON.stringify(dsl));
+    this.store.createTemplate(row, {
+      dsl: JSON.stringify(dsl),
+      layout: body.layout ? JSON.stringify(body.layout) : null,
+    });
     return this.#templateView(row, { version: 1 });
   }
 
   async updateTemplate(
     tenant: string,
     name: string,
-    body: { dsl: unknown; description?: string },
+    body: { dsl: unknown; description?: string; layout?: Template["layout"] | null },
   ): Promise<Template> {
     const t = this.#template(tenant, this.templateName(tenant, name).name);
     const dsl = await this.#checked(tenant, body.dsl);
-    const version = this.store.addVersion(
-      t,
-      JSON.stringify(dsl),
-      body.description ?? t.description,
-      this.#now(),
-    );
+    // A version without a layout has none (Studio lays it out): positions belong to the DSL they were drawn for.
+    const version = this.store.addVersion(t, {
+      dsl: JSON.stringify(dsl),
+      description: body.description ?? t.description,
+      layout: body.layout ? JSON.stringify(body.layout) : null,
+      now: this.#now(),
+    });
     return this.#templateView(this.#template(tenant, t.name), { version });
   }
 

@@ -29,6 +29,11 @@ CREATE TABLE stepflow_history (
   execution_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, ts TEXT NOT NULL,
   state_path TEXT NOT NULL, body TEXT, PRIMARY KEY (execution_id, seq));
 `,
+}, {
+  version: 2,
+  name: "template version layout",
+  // Studio's node positions (JSON, by state path); NULL: laid out automatically.
+  sql: "ALTER TABLE stepflow_template_versions ADD COLUMN layout TEXT;",
 }];
 
 export interface TemplateRow {
@@ -133,7 +138,19 @@ export class StepFlowStore {
       version,
     );
   }
-  createTemplate(row: TemplateRow, dsl: string) {
+  /** A version as the API shows it: with Studio's layout (which starting an execution never reads). */
+  versionView(
+    templateId: string,
+    version: number,
+  ): { dsl: string; description: string; layout: string | null } | undefined {
+    return this.db.get(
+      "SELECT dsl, description, layout FROM stepflow_template_versions WHERE template_id = ? AND version = ?",
+      templateId,
+      version,
+    );
+  }
+  /** `layout` is the version's node positions as JSON, or null (the same in addVersion). */
+  createTemplate(row: TemplateRow, v: { dsl: string; layout: string | null }) {
     this.#evict(row);
     this.db.transaction(() => {
       this.db.run(
@@ -147,16 +164,20 @@ export class StepFlowStore {
         row.updated_at,
       );
       this.db.run(
-        "INSERT INTO stepflow_template_versions (template_id, version, dsl, description, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO stepflow_template_versions (template_id, version, dsl, description, created_at, layout) VALUES (?, ?, ?, ?, ?, ?)",
         row.id,
         1,
-        dsl,
+        v.dsl,
         row.description,
         row.created_at,
+        v.layout,
       );
     });
   }
-  addVersion(t: TemplateRow, dsl: string, description: string, now: string): number {
+  addVersion(
+    t: TemplateRow,
+    v: { dsl: string; description: string; layout: string | null; now: string },
+  ): number {
     this.#evict(t);
     return this.db.transaction(() => {
       const current = this.db.get<{ latest: number }>(
@@ -165,18 +186,19 @@ export class StepFlowStore {
       )!;
       const version = current.latest + 1;
       this.db.run(
-        "INSERT INTO stepflow_template_versions (template_id, version, dsl, description, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO stepflow_template_versions (template_id, version, dsl, description, created_at, layout) VALUES (?, ?, ?, ?, ?, ?)",
         t.id,
         version,
-        dsl,
-        description,
-        now,
+        v.dsl,
+        v.description,
+        v.now,
+        v.layout,
       );
       this.db.run(
         "UPDATE stepflow_templates SET latest = ?, description = ?, updated_at = ? WHERE id = ?",
         version,
-        description,
-        now,
+        v.description,
+        v.now,
         t.id,
       );
       return version;

@@ -8,9 +8,13 @@ export interface Template {
   version: number;
   description: string;
   dsl?: unknown;
+  /** Studio's node positions by state path (see routes/schemas.ts Layout); with the DSL, when saved. */
+  layout?: TemplateLayout;
   createdAt: string;
   updatedAt: string;
 }
+
+export type TemplateLayout = Record<string, { x: number; y: number }>;
 
 export interface TemplateVersion {
   version: number;

@@ -4,12 +4,40 @@ import { PageQuery } from "../../../runtime/http/schemas.ts";
 
 export const Json = z.unknown();
 
+const MAX_LAYOUT_ENTRIES = 10_000;
+const Coordinate = z.number({ error: "use a finite number" });
+/**
+ * Studio's node positions of one template version, by state path as the editor names states
+ * ("A", "Par/branch[0]/B", "Map/item[*]/C"); positions inside a branch/processor are relative to
+ * its box. Presentational only: the engine and validation ignore it; unknown paths are kept.
+ */
+const LayoutRecord = z.record(
+  z.string().min(1).max(1024),
+  z.strictObject({ x: Coordinate, y: Coordinate }),
+  { error: (i) => i.code === "invalid_key" ? "a state path is 1-1024 characters" : undefined },
+).refine(
+  (l) => Object.keys(l).length <= MAX_LAYOUT_ENTRIES,
+  `at most ${MAX_LAYOUT_ENTRIES} positions`,
+);
+const layoutDoc = 'Studio\'s node positions by state path ("A", "Par/branch[0]/B", "Map/item[*]/C"): ' +
+  `at most ${MAX_LAYOUT_ENTRIES}, keys of 1-1024 characters, finite numbers. Presentational only.`;
+export const Layout = LayoutRecord.meta({ id: "StepFlowLayout", description: layoutDoc });
+/**
+ * In a request: null (or no layout) stores the version without one. Inline rather than the
+ * component: a nullable reference renders as an allOf that no null can satisfy.
+ */
+const LayoutInput = LayoutRecord.nullable().optional().meta({
+  description: `${layoutDoc} null or absent: the version has no layout.`,
+});
+
 export const TemplateSchema = z.object({
   name: z.string(),
   trn: z.string(),
   version: z.number(),
   description: z.string(),
   dsl: Json.optional(),
+  /** Only with the DSL, and only when the version was saved with one. */
+  layout: Layout.optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 }).meta({ id: "StepFlowTemplate" });
@@ -18,8 +46,13 @@ export const CreateTemplate = z.strictObject({
   name: z.string().min(1).max(128),
   dsl: Json,
   description: z.string().max(4096).optional(),
+  layout: LayoutInput,
 });
-export const UpdateTemplate = z.strictObject({ dsl: Json, description: z.string().max(4096).optional() });
+export const UpdateTemplate = z.strictObject({
+  dsl: Json,
+  description: z.string().max(4096).optional(),
+  layout: LayoutInput,
+});
 
 export const Diagnostic = z.object({
   severity: z.enum(["error", "warning"]),

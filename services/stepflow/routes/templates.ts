@@ -52,6 +52,9 @@ export function mountTemplateRoutes(app: ApiApp, sf: StepFlow) {
       path: "/api/v1/templates",
       tags: TAG,
       summary: "Create a workflow template (version 1)",
+      description: "`layout` (optional) stores Studio's node positions with the version: state path " +
+        '("A", "Par/branch[0]/B", "Map/item[*]/C") → `{x, y}`, at most 10,000. It is presentational only: ' +
+        "the engine and validation ignore it, and paths of states that do not exist are kept.",
       request: body(S.CreateTemplate),
       responses: { 201: json(S.TemplateSchema, "Created"), ...errors },
     }),
@@ -89,6 +92,8 @@ export function mountTemplateRoutes(app: ApiApp, sf: StepFlow) {
       path: "/api/v1/templates/{name}",
       tags: TAG,
       summary: "Get a template with its DSL (latest, or ?version=N)",
+      description: "`layout` is that version's stored node positions; absent when it was saved without one " +
+        "(Studio then lays the graph out automatically).",
       request: { params: NameParam, query: z.object({ version: z.coerce.number().int().min(1).optional() }) },
       responses: { 200: json(S.TemplateSchema, "Template"), ...errors },
     }),
@@ -102,6 +107,10 @@ export function mountTemplateRoutes(app: ApiApp, sf: StepFlow) {
       path: "/api/v1/templates/{name}",
       tags: TAG,
       summary: "Update a template: stores a new immutable version",
+      description:
+        "Each version keeps its own `layout` (Studio's node positions, as in POST). A PUT without " +
+        "`layout` (or with `layout: null`) stores a version without one, which Studio lays out automatically: " +
+        "the previous version's positions are not carried over, since they were drawn for a different DSL.",
       request: { params: NameParam, ...body(S.UpdateTemplate) },
       responses: { 200: json(S.TemplateSchema, "The new version"), ...errors },
     }),

@@ -11,6 +11,8 @@ import {
   duplicateNodes,
   Editor,
   type Json,
+  type Layout,
+  layoutOf,
   type MetaRec,
   moveNodes,
   type NodeRec,
@@ -18,7 +20,7 @@ import {
   type WorkflowDsl,
 } from "../model/mod.ts";
 import { Canvas, type PaletteItem } from "../flow/canvas.tsx";
-import { relayout, run } from "../flow/commands.ts";
+import { placeOpened, relayout, run } from "../flow/commands.ts";
 import { autoLayout, type Direction } from "../flow/layout.ts";
 import { navigate } from "../router.ts";
 import { toast, toastError } from "../ui/toast.tsx";
@@ -29,6 +31,7 @@ import { Palette, useActions } from "./palette.tsx";
 import { useDoc } from "./use_editor.ts";
 import { useValidation } from "./validation.ts";
 import { RunDialog } from "./run_dialog.tsx";
+import { Problems } from "./problems.tsx";
 
 export interface Template {
   name: string;
@@ -36,6 +39,8 @@ export interface Template {
   version: number;
   description?: string;
   dsl: WorkflowDsl;
+  /** Node positions saved with this version, by state path (absent: laid out automatically). */
+  layout?: Layout | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -80,8 +85,7 @@ export function WorkflowPage(
         }
         if (!alive) return;
         const e = Editor.fromDsl(dsl);
-        relayout(e, "TB");
-        e.clearHistory();
+        placeOpened(e, t?.layout, "TB");
         setTemplate(t);
         setEditor(e);
         performance.mark("studio:editor-ready");
@@ -161,18 +165,21 @@ function WorkflowEditor(
 
   const save = useCallback(async () => {
     const dsl = editor.toDsl();
+    // Every state's position, so reopening this version shows the same picture.
+    const layout = layoutOf(editor.doc);
     try {
       let saved: Template;
       if (template) {
         saved = await put<Template>(
           `/api/v1/templates/${encodeURIComponent(template.name)}`,
-          { dsl, description: template.description },
+          { dsl, description: template.description, layout },
         );
       } else {
         if (!newName) throw new Error("give the workflow a name before saving");
         saved = await post<Template>("/api/v1/templates", {
           name: newName,
           dsl,
+          layout,
         });
       }
       setSaveErrors([]);
@@ -475,29 +482,6 @@ function WorkflowEditor(
           onClose={() => setRunning(false)}
         />
       )}
-    </div>
-  );
-}
-
-function Problems({ diagnostics }: { diagnostics: Diagnostic[] }) {
-  if (!diagnostics.length) return null;
-  const seen = new Set<string>();
-  const unique = diagnostics.filter((d) => {
-    const k = `${d.path}|${d.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-  return (
-    <div className="problems" data-testid="problems">
-      <h4>Problems</h4>
-      <ul>
-        {unique.map((d, i) => (
-          <li key={i} className={d.severity}>
-            <code>{d.path || "/"}</code> {d.message}
-          </li>
-        ))}
-      </ul>
     </div>
   );
 }

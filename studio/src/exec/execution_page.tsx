@@ -5,8 +5,16 @@
 import { useEffect, useMemo, useState } from "react";
 import { get, type Page, post, qs, streamEvents } from "../api.ts";
 import { Canvas } from "../flow/canvas.tsx";
-import { autoLayout } from "../flow/layout.ts";
-import { type Doc, fromDsl, nodeForStatePath, type NodeRec, type WorkflowDsl } from "../model/mod.ts";
+import { openingLayout } from "../flow/layout.ts";
+import {
+  type Doc,
+  fromDsl,
+  type Layout,
+  nodeForStatePath,
+  type NodeRec,
+  positionsFromLayout,
+  type WorkflowDsl,
+} from "../model/mod.ts";
 import { JsonBlock, Table } from "../ui/table.tsx";
 import { toast, toastError } from "../ui/toast.tsx";
 import { duration } from "./executions_page.tsx";
@@ -21,9 +29,10 @@ import {
 
 type View = "graph" | "table" | "events";
 
-function layoutDoc(dsl: WorkflowDsl): Doc {
+/** The executed version's graph as it was saved in the editor (auto layout for unplaced states). */
+function layoutDoc(dsl: WorkflowDsl, layout?: Layout | null): Doc {
   const doc = fromDsl(dsl);
-  const pos = autoLayout(doc, "TB");
+  const pos = openingLayout(doc, "TB", positionsFromLayout(doc, layout));
   const records = { ...doc.records };
   for (const [id, p] of Object.entries(pos)) {
     records[id] = { ...(records[id] as NodeRec), pos: p };
@@ -53,10 +62,10 @@ export function ExecutionPage({ id }: { id: string }) {
     (async () => {
       try {
         const x = await refresh();
-        const t = await get<{ dsl: WorkflowDsl }>(
+        const t = await get<{ dsl: WorkflowDsl; layout?: Layout | null }>(
           `/api/v1/templates/${encodeURIComponent(x.template)}${qs({ version: x.version })}`,
         );
-        if (alive) setDoc(layoutDoc(t.dsl));
+        if (alive) setDoc(layoutDoc(t.dsl, t.layout));
       } catch (err) {
         if (alive) setError((err as Error).message);
       }

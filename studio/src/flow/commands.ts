@@ -1,6 +1,6 @@
 /** Editor commands used by the canvas and inspectors: a transaction plus placement of new states. */
-import { type Editor, moveNodes, type Tx } from "../model/mod.ts";
-import { autoLayout, type Direction } from "./layout.ts";
+import { type Editor, type Layout, moveNodes, positionsFromLayout, type Tx } from "../model/mod.ts";
+import { autoLayout, type Direction, openingLayout } from "./layout.ts";
 
 /**
  * Runs fn as one transaction; states it created without a position are placed by auto layout of
@@ -30,4 +30,15 @@ export function relayout(editor: Editor, dir: Direction): void {
     "auto layout",
     (tx) => moveNodes(tx, autoLayout({ records: tx.records }, dir)),
   );
+}
+
+/**
+ * Places the states of a just-opened document: the saved layout's positions win, the others are
+ * laid out automatically. Not an undo step (undo never goes back to an unplaced document).
+ */
+export function placeOpened(editor: Editor, layout: Layout | null | undefined, dir: Direction): void {
+  editor.transact("open", (tx) => {
+    const doc = { records: tx.records };
+    moveNodes(tx, openingLayout(doc, dir, positionsFromLayout(doc, layout)));
+  }, { ignoreHistory: true });
 }

@@ -136,3 +136,23 @@ export function autoLayout(
   visit(ROOT);
   return out;
 }
+
+/**
+ * Positions for a document being opened: `stored` (node id → position, from a saved layout) wins;
+ * every other state gets the dagre position of its scope (stored neighbours keep theirs).
+ */
+export function openingLayout(
+  doc: Doc,
+  dir: Direction,
+  stored: Record<string, Position>,
+): Record<string, Position> {
+  const records = { ...doc.records };
+  for (const [id, p] of Object.entries(stored)) {
+    records[id] = { ...(records[id] as NodeRec), pos: p };
+  }
+  const out = { ...stored };
+  for (const [id, p] of Object.entries(autoLayout({ records }, dir, true))) {
+    if (!(records[id] as NodeRec).pos) out[id] = p;
+  }
+  return out;
+}

@@ -13,3 +13,4 @@ export * from "./transactions/delete.ts";
 export * from "./transactions/router.ts";
 export * from "./transactions/catch.ts";
 export { DEFAULT_NAMES, defaultDef } from "./transactions/defaults.ts";
+export { type Layout, layoutOf, positionsFromLayout } from "./saved_layout.ts";
