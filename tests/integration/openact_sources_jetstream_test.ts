@@ -13,7 +13,7 @@ import { createOpenActService } from "../../services/openact/mod.ts";
 import {
   createConnection,
   createSource,
-  createWorkflowRule,
+  createSourceRule,
   eventually,
   expectStatus,
   fullServer,
@@ -61,12 +61,7 @@ Deno.test("a JetStream source acks each message only once Igniter stored it; wor
   const js = await stream();
   try {
     await createConnection(app, "nats-local", "nats");
-    await createWorkflowRule(
-      app,
-      "orders",
-      { source: ["aionix.openact"], detail: { eventSource: ["orders"] } },
-      "on-order",
-    );
+    await createSourceRule(app, "orders", "on-order");
     const source = await createSource(app, {
       name: "orders",
       connection: "nats-local",
@@ -131,12 +126,7 @@ Deno.test("JetStream messages published while the server was killed (-9) start w
   const js = await stream();
   try {
     await createConnection(server, "nats-local", "nats");
-    await createWorkflowRule(
-      server,
-      "tasks",
-      { source: ["aionix.openact"], detail: { eventSource: ["tasks"] } },
-      "on-task",
-    );
+    await createSourceRule(server, "tasks", "on-task");
     await createSource(server, {
       name: "tasks",
       connection: "nats-local",

@@ -12,7 +12,7 @@ import { createOpenActService } from "../../services/openact/mod.ts";
 import {
   createConnection,
   createSource,
-  createWorkflowRule,
+  createSourceRule,
   eventually,
   expectStatus,
   fullServer,
@@ -44,12 +44,7 @@ Deno.test("a persistent-session MQTT source gets the messages published while it
   const clientId = unique("meters");
   try {
     await createConnection(app, "mosquitto", "mqtt");
-    await createWorkflowRule(
-      app,
-      "meters",
-      { source: ["aionix.openact"], detail: { eventSource: ["meters"] } },
-      "on-meter",
-    );
+    await createSourceRule(app, "meters", "on-meter");
     const source = await createSource(app, {
       name: "meters",
       connection: "mosquitto",
@@ -115,12 +110,7 @@ Deno.test("MQTT messages published while the server was killed (-9) start workfl
   const clientId = unique("crash");
   try {
     await createConnection(server, "mosquitto", "mqtt");
-    await createWorkflowRule(
-      server,
-      "jobs",
-      { source: ["aionix.openact"], detail: { eventSource: ["jobs"] } },
-      "on-job",
-    );
+    await createSourceRule(server, "jobs", "on-job");
     await createSource(server, {
       name: "jobs",
       connection: "mosquitto",

@@ -8,6 +8,7 @@ import {
   assertDelivered,
   createConnection,
   createSource,
+  createSourceRule,
   createWorkflowRule,
   fullServer,
   getSource,
@@ -52,12 +53,7 @@ Deno.test("an MQTT source with several topics delivers plain-text payloads as st
   try {
     const base = `aionix/${unique("doors")}`;
     await createConnection(app, "mosquitto", "mqtt");
-    await createWorkflowRule(
-      app,
-      "doors",
-      { source: ["aionix.openact"], detail: { eventSource: ["doors"] } },
-      "on-door",
-    );
+    await createSourceRule(app, "doors", "on-door");
     await createSource(app, {
       name: "doors",
       connection: "mosquitto",

@@ -14,6 +14,7 @@ import {
   assertDelivered,
   createConnection,
   createSource,
+  createSourceRule,
   createWorkflowRule,
   eventually,
   expectStatus,
@@ -120,12 +121,7 @@ Deno.test("messages queued while the server was killed (-9) start workflows afte
   const queue = unique("oa-crash");
   try {
     await createConnection(server, "rmq", "rabbitmq");
-    await createWorkflowRule(
-      server,
-      "tasks",
-      { source: ["aionix.openact"], detail: { eventSource: ["tasks"] } },
-      "on-task",
-    );
+    await createSourceRule(server, "tasks", "on-task");
     await createSource(server, { name: "tasks", connection: "rmq", input: { queue, declare: true } });
     await raw.send(queue, { n: 0 });
     await waitForExecutions(server, "on-task", 1);

@@ -12,7 +12,7 @@ import { createOpenActService } from "../../services/openact/mod.ts";
 import {
   createConnection,
   createSource,
-  createWorkflowRule,
+  createSourceRule,
   eventually,
   expectStatus,
   fullServer,
@@ -45,12 +45,7 @@ Deno.test("a Redis stream source XACKs each entry once Igniter stored it; workfl
   const key = unique("oa-stream");
   try {
     await createConnection(app, "redis-local", "redis");
-    await createWorkflowRule(
-      app,
-      "orders",
-      { source: ["aionix.openact"], detail: { eventSource: ["orders"] } },
-      "on-order",
-    );
+    await createSourceRule(app, "orders", "on-order");
     const source = await createSource(app, {
       name: "orders",
       connection: "redis-local",
@@ -102,12 +97,7 @@ Deno.test("stream entries added while the server was killed (-9), or left pendin
   const key = unique("oa-stream-crash");
   try {
     await createConnection(server, "redis-local", "redis");
-    await createWorkflowRule(
-      server,
-      "tasks",
-      { source: ["aionix.openact"], detail: { eventSource: ["tasks"] } },
-      "on-task",
-    );
+    await createSourceRule(server, "tasks", "on-task");
     await createSource(server, { name: "tasks", connection: "redis-local", input: { stream: { key } } });
     await r.add(key, { n: "0" });
     await waitForExecutions(server, "on-task", 1);

@@ -52,6 +52,16 @@ export async function createWorkflowRule(
   return await createRule(api, rule, pattern, `wf:${workflow}`);
 }
 
+/** A rule named after an event source, matching its events, that starts `workflow`. */
+export function createSourceRule(api: Api, source: string, workflow: string) {
+  return createWorkflowRule(
+    api,
+    source,
+    { source: ["aionix.openact"], detail: { eventSource: [source] } },
+    workflow,
+  );
+}
+
 export function createConnection(
   api: Api,
   name: string,
