@@ -68,12 +68,16 @@ async function startToReady(
     stdout: "null",
     stderr: "null",
   }).spawn();
+  let exited: Deno.CommandStatus | undefined;
+  child.status.then((status) => (exited = status));
   for (;;) {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`);
       await res.body?.cancel();
       if (res.ok) return { ms: performance.now() - t0, child, port };
     } catch { /* not listening yet */ }
+    // e.g. the random port was taken: say so instead of polling forever
+    if (exited) throw new Error(`the server exited (code ${exited.code}) before it was ready on port ${port}`);
     await new Promise((r) => setTimeout(r, 2));
   }
 }
