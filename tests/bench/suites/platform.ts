@@ -77,7 +77,9 @@ async function startToReady(
       if (res.ok) return { ms: performance.now() - t0, child, port };
     } catch { /* not listening yet */ }
     // e.g. the random port was taken: say so instead of polling forever
-    if (exited) throw new Error(`the server exited (code ${exited.code}) before it was ready on port ${port}`);
+    if (exited) {
+      throw new Error(`the server exited (code ${exited.code}) before it was ready on port ${port}`);
+    }
     await new Promise((r) => setTimeout(r, 2));
   }
 }
