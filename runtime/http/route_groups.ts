@@ -66,9 +66,8 @@ export class RouteGroups {
   pendingFor(path: string): RouteGroup | undefined {
     if (this.#unmounted === 0) return undefined;
     for (const { prefix, state } of this.#byPrefix) {
-      if (state.app) continue;
       if (path.startsWith(prefix) && (path.length === prefix.length || path[prefix.length] === "/")) {
-        return state.group;
+        return state.app ? undefined : state.group; // the longest claim owns the path
       }
     }
     return undefined;
